@@ -1,0 +1,1 @@
+//! Datasets: MNIST, Fashion-MNIST, and small generated problems.

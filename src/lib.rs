@@ -1,0 +1,61 @@
+//! # kerust: Keras for Rust notebooks
+//!
+//! Build, summarize and train neural networks with the lines a Keras
+//! tutorial shows, in an evcxr Jupyter notebook or a plain Rust program.
+//!
+//! ```
+//! use kerust::prelude::*;
+//! let mut model = Sequential::new();
+//! model.add(Dense::new(10).input_shape([2]).activation("relu"))?;
+//! model.add(Dense::new(1))?;
+//! model.compile("adam", "mse", NO_METRICS)?;
+//! let x = array![[0.0f32, 1.0], [1.0, 0.0]];
+//! let y = array![[1.0f32], [0.0]];
+//! let history = model.fit(&x, &y, Fit::epochs(3).verbose(0))?;
+//! assert_eq!(history["loss"].len(), 3);
+//! # Ok::<(), kerust::Error>(())
+//! ```
+
+pub mod activations;
+pub mod datasets;
+pub mod display;
+pub mod error;
+mod fpu;
+pub mod initializers;
+pub mod layers;
+pub mod losses;
+pub mod metrics;
+pub mod model;
+pub mod naming;
+pub mod optimizers;
+pub mod plot;
+pub mod random;
+pub mod shape;
+pub mod tensor;
+pub mod utils;
+
+pub use error::{Error, ErrorKind, Result};
+pub use ndarray;
+
+/// An empty metric list for `compile`: `model.compile("adam", "mse", NO_METRICS)`.
+pub const NO_METRICS: [&str; 0] = [];
+
+/// Everything a notebook needs: `use kerust::prelude::*;`.
+pub mod prelude {
+    pub use crate::activations::{
+        elu, gelu, leaky_relu, linear, relu, selu, sigmoid, softmax, softplus, softsign, swish,
+        tanh, ActivationFn,
+    };
+    pub use crate::datasets;
+    pub use crate::layers::{
+        Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
+    };
+    pub use crate::losses::Loss;
+    pub use crate::model::{load_model, Fit, History, Model, Sequential};
+    pub use crate::naming::clear_session;
+    pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
+    pub use crate::plot;
+    pub use crate::utils;
+    pub use crate::{Error, NO_METRICS};
+    pub use ndarray::{array, s, Array, Array1, Array2, Array3, Array4, ArrayD, Axis};
+}

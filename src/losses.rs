@@ -1,0 +1,364 @@
+//! Loss functions, by the names Keras uses, with Keras 3's formulas
+//! (clipping epsilon 1e-7; logits used for softmax and sigmoid outputs).
+
+use crate::activations::ActivationFn;
+use crate::error::{unknown_name, Error, Result};
+use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
+
+/// Keras' fuzz factor `keras.backend.epsilon()`.
+pub const EPSILON: f32 = 1e-7;
+
+/// A loss function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// `mse`: mean of squared differences over the last axis.
+    MeanSquaredError,
+    /// `mae`: mean of absolute differences over the last axis.
+    MeanAbsoluteError,
+    /// `binary_crossentropy`, on probabilities.
+    BinaryCrossentropy,
+    /// `categorical_crossentropy`, on one-hot targets.
+    CategoricalCrossentropy,
+    /// `sparse_categorical_crossentropy`, on integer class targets.
+    SparseCategoricalCrossentropy,
+}
+
+const NAMES: [(&str, Loss); 10] = [
+    ("mse", Loss::MeanSquaredError),
+    ("mean_squared_error", Loss::MeanSquaredError),
+    ("mae", Loss::MeanAbsoluteError),
+    ("mean_absolute_error", Loss::MeanAbsoluteError),
+    ("binary_crossentropy", Loss::BinaryCrossentropy),
+    ("categorical_crossentropy", Loss::CategoricalCrossentropy),
+    (
+        "sparse_categorical_crossentropy",
+        Loss::SparseCategoricalCrossentropy,
+    ),
+    ("MeanSquaredError", Loss::MeanSquaredError),
+    ("MeanAbsoluteError", Loss::MeanAbsoluteError),
+    ("BinaryCrossentropy", Loss::BinaryCrossentropy),
+];
+
+impl Loss {
+    /// Looks up a Keras loss name.
+    ///
+    /// ```
+    /// use kerust::losses::Loss;
+    /// assert_eq!(Loss::from_name("mse").unwrap(), Loss::MeanSquaredError);
+    /// assert!(Loss::from_name("mse2").unwrap_err().to_string().contains("did you mean 'mse'"));
+    /// ```
+    pub fn from_name(name: &str) -> Result<Self> {
+        NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, l)| *l)
+            .ok_or_else(|| {
+                let known: Vec<&str> = NAMES[..7].iter().map(|(n, _)| *n).collect();
+                unknown_name("loss", name, &known)
+            })
+    }
+
+    /// The Keras name.
+    pub fn name(self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|(_, l)| *l == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("mse")
+    }
+
+    /// Checks that targets of shape `y_true` fit predictions of shape `y_pred`.
+    pub fn check_shapes(self, y_true: &[usize], y_pred: &[usize]) -> Result<()> {
+        let ok = match self {
+            Loss::SparseCategoricalCrossentropy => {
+                y_true.len() + 1 == y_pred.len() && y_true == &y_pred[..y_true.len()]
+                    || y_true.len() == y_pred.len()
+                        && y_true.last() == Some(&1)
+                        && y_true[..y_true.len() - 1] == y_pred[..y_pred.len() - 1]
+            }
+            _ => {
+                y_true == y_pred
+                    || y_true.len() + 1 == y_pred.len()
+                        && y_pred.last() == Some(&1)
+                        && y_true == &y_pred[..y_true.len()]
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            let expected = match self {
+                Loss::SparseCategoricalCrossentropy => format!(
+                    "class indices of shape {}",
+                    crate::shape::array_shape(&y_pred[..y_pred.len().saturating_sub(1)])
+                ),
+                _ => format!("targets of shape {}", crate::shape::array_shape(y_pred)),
+            };
+            Err(Error::shape(format!(
+                "loss {} expects {expected} to match the model's output, but got targets of shape {}",
+                self.name(),
+                crate::shape::array_shape(y_true)
+            )))
+        }
+    }
+
+    /// The per-sample losses (mean over the last axis; sum for cross-entropy),
+    /// on probabilities, as `keras.losses.<name>(y_true, y_pred)`.
+    pub fn per_sample(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> Vec<f32> {
+        let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
+        let p = flat(&y_pred);
+        let t = flat(&y_true);
+        let rows = p.len() / classes;
+        (0..rows)
+            .map(|r| {
+                let pr = &p[r * classes..(r + 1) * classes];
+                match self {
+                    Loss::SparseCategoricalCrossentropy => {
+                        // Keras: log(clip(p)) fed as logits to a softmax cross-entropy.
+                        let label = t.get(r).copied().unwrap_or(0.0) as usize;
+                        let clip = |v: f32| v.clamp(EPSILON, 1.0 - EPSILON);
+                        let sum: f32 = pr.iter().map(|&v| clip(v)).sum();
+                        -clip(pr.get(label).copied().unwrap_or(0.0)).ln() + sum.ln()
+                    }
+                    _ => {
+                        let tr = &t[r * classes..(r + 1) * classes];
+                        self.row_loss(tr, pr)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    fn row_loss(self, t: &[f32], p: &[f32]) -> f32 {
+        let n = p.len() as f32;
+        match self {
+            Loss::MeanSquaredError => {
+                t.iter().zip(p).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() / n
+            }
+            Loss::MeanAbsoluteError => t.iter().zip(p).map(|(a, b)| (a - b).abs()).sum::<f32>() / n,
+            Loss::BinaryCrossentropy => {
+                t.iter()
+                    .zip(p)
+                    .map(|(&y, &q)| {
+                        let q = q.clamp(EPSILON, 1.0 - EPSILON);
+                        -(y * q.ln() + (1.0 - y) * (1.0 - q).ln())
+                    })
+                    .sum::<f32>()
+                    / n
+            }
+            Loss::CategoricalCrossentropy => {
+                let sum: f32 = p.iter().sum();
+                -t.iter()
+                    .zip(p)
+                    .map(|(&y, &q)| y * (q / sum).clamp(EPSILON, 1.0 - EPSILON).ln())
+                    .sum::<f32>()
+            }
+            Loss::SparseCategoricalCrossentropy => 0.0,
+        }
+    }
+
+    /// The mean loss over the batch, as Keras reports it.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// use kerust::losses::Loss;
+    /// let t = array![[1.0f32, 0.0]].into_dyn();
+    /// let p = array![[0.5f32, 0.5]].into_dyn();
+    /// assert!((Loss::MeanSquaredError.value(t.view(), p.view()) - 0.25).abs() < 1e-7);
+    /// ```
+    pub fn value(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f32 {
+        let v = self.per_sample(y_true, y_pred);
+        v.iter().sum::<f32>() / v.len().max(1) as f32
+    }
+
+    /// Whether this loss uses the logits of an output activation, as Keras
+    /// does for sigmoid with binary and softmax with categorical cross-entropy.
+    pub fn uses_logits(self, activation: ActivationFn) -> bool {
+        matches!(
+            (self, activation),
+            (Loss::BinaryCrossentropy, ActivationFn::Sigmoid)
+                | (Loss::CategoricalCrossentropy, ActivationFn::Softmax)
+                | (Loss::SparseCategoricalCrossentropy, ActivationFn::Softmax)
+        )
+    }
+
+    /// Mean loss and its gradient with respect to the logits `z`
+    /// (see [`Loss::uses_logits`]).
+    pub fn value_and_grad_logits(
+        self,
+        y_true: ArrayViewD<f32>,
+        z: ArrayViewD<f32>,
+    ) -> (f32, ArrayD<f32>) {
+        let classes = z.shape().last().copied().unwrap_or(1).max(1);
+        let zf = flat(&z);
+        let t = flat(&y_true);
+        let rows = zf.len() / classes;
+        let mut grad = vec![0.0f32; zf.len()];
+        let mut total = 0.0f64;
+        let scale = 1.0 / rows.max(1) as f32;
+        for r in 0..rows {
+            let zr = &zf[r * classes..(r + 1) * classes];
+            let gr = &mut grad[r * classes..(r + 1) * classes];
+            match self {
+                Loss::BinaryCrossentropy => {
+                    // max(z, 0) - z*y + log(1 + exp(-|z|)), averaged over the last axis.
+                    let tr = &t[r * classes..(r + 1) * classes];
+                    let n = classes as f32;
+                    let mut l = 0.0;
+                    for ((g, &zv), &y) in gr.iter_mut().zip(zr).zip(tr) {
+                        l += zv.max(0.0) - zv * y + (-zv.abs()).exp().ln_1p();
+                        let s = ActivationFn::Sigmoid.scalar(zv);
+                        *g = (s - y) / n * scale;
+                    }
+                    total += f64::from(l / n);
+                }
+                _ => {
+                    let max = zr.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                    let sum: f32 = zr.iter().map(|&v| (v - max).exp()).sum();
+                    let log_sum = sum.ln();
+                    let mut l = 0.0;
+                    for (j, (g, &zv)) in gr.iter_mut().zip(zr).enumerate() {
+                        let log_p = zv - max - log_sum;
+                        let y = if self == Loss::SparseCategoricalCrossentropy {
+                            f32::from(u8::from(
+                                t.get(r).copied().unwrap_or(-1.0) as isize == j as isize,
+                            ))
+                        } else {
+                            t[r * classes + j]
+                        };
+                        l -= y * log_p;
+                        *g = (log_p.exp() - y) * scale;
+                    }
+                    total += f64::from(l);
+                }
+            }
+        }
+        let g =
+            ArrayD::from_shape_vec(z.shape(), grad).unwrap_or_else(|_| ArrayD::zeros(z.shape()));
+        ((total / rows.max(1) as f64) as f32, g)
+    }
+
+    /// Mean loss and its gradient with respect to the predictions.
+    pub fn value_and_grad(
+        self,
+        y_true: ArrayViewD<f32>,
+        y_pred: ArrayViewD<f32>,
+    ) -> (f32, ArrayD<f32>) {
+        let value = self.value(y_true.view(), y_pred.view());
+        let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
+        let rows = (y_pred.len() / classes).max(1);
+        let n = classes as f32;
+        let scale = 1.0 / rows as f32;
+        let mut grad = ArrayD::zeros(y_pred.shape());
+        match self {
+            Loss::SparseCategoricalCrossentropy => {
+                let p = flat(&y_pred);
+                let t = flat(&y_true);
+                let g = grad.as_slice_mut().unwrap_or(&mut []);
+                let inside = |v: f32| v > EPSILON && v < 1.0 - EPSILON;
+                for r in 0..rows {
+                    let pr = &p[r * classes..(r + 1) * classes];
+                    let label = t.get(r).copied().unwrap_or(-1.0) as isize;
+                    let sum: f32 = pr.iter().map(|&v| v.clamp(EPSILON, 1.0 - EPSILON)).sum();
+                    for (k, &pk) in pr.iter().enumerate() {
+                        let own = if label == k as isize { -1.0 / pk } else { 0.0 };
+                        g[r * classes + k] = if inside(pk) {
+                            (own + 1.0 / sum) * scale
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+            }
+            Loss::CategoricalCrossentropy => {
+                let p = flat(&y_pred);
+                let t = flat(&y_true);
+                let g = grad.as_slice_mut().unwrap_or(&mut []);
+                for r in 0..rows {
+                    let pr = &p[r * classes..(r + 1) * classes];
+                    let sum: f32 = pr.iter().sum();
+                    let target = |j: usize| t[r * classes + j];
+                    // L = -sum_j y_j log(clip(p_j / S)); dL/dp_k = -y_k/p_k·[unclipped] + sum_j y_j [unclipped_j] / S.
+                    let mut common = 0.0;
+                    for (j, &pj) in pr.iter().enumerate() {
+                        let q = pj / sum;
+                        if q > EPSILON && q < 1.0 - EPSILON {
+                            common += target(j) / sum;
+                        }
+                    }
+                    for (k, &pk) in pr.iter().enumerate() {
+                        let q = pk / sum;
+                        let own = if q > EPSILON && q < 1.0 - EPSILON {
+                            -target(k) / pk
+                        } else {
+                            0.0
+                        };
+                        g[r * classes + k] = (own + common) * scale;
+                    }
+                }
+            }
+            _ => {
+                let shape_t = y_true.broadcast(y_pred.raw_dim());
+                let t = shape_t.unwrap_or_else(|| y_true.view());
+                Zip::from(&mut grad)
+                    .and(&t)
+                    .and(&y_pred)
+                    .for_each(|g, &y, &p| {
+                        *g = scale / n
+                            * match self {
+                                Loss::MeanSquaredError => 2.0 * (p - y),
+                                Loss::MeanAbsoluteError => {
+                                    (p - y).signum() * f32::from(u8::from(p != y))
+                                }
+                                _ => {
+                                    if p <= EPSILON || p >= 1.0 - EPSILON {
+                                        0.0
+                                    } else {
+                                        -(y / p) + (1.0 - y) / (1.0 - p)
+                                    }
+                                }
+                            }
+                    });
+            }
+        }
+        (value, grad)
+    }
+}
+
+fn flat(a: &ArrayViewD<f32>) -> Vec<f32> {
+    a.iter().copied().collect()
+}
+
+/// Gives targets the predictions' shape where Keras would broadcast them,
+/// `(N,)` to `(N, 1)`.
+pub(crate) fn align_targets(
+    loss: Loss,
+    y_true: &ArrayD<f32>,
+    y_pred_shape: &[usize],
+) -> ArrayD<f32> {
+    if loss != Loss::SparseCategoricalCrossentropy && y_true.ndim() + 1 == y_pred_shape.len() {
+        y_true.clone().insert_axis(Axis(y_true.ndim()))
+    } else {
+        y_true.clone()
+    }
+}
+
+/// Something `compile` accepts as a loss: a name or a [`Loss`].
+pub trait IntoLoss {
+    /// Resolves the loss.
+    fn into_loss(self) -> Result<Loss>;
+}
+impl IntoLoss for &str {
+    fn into_loss(self) -> Result<Loss> {
+        Loss::from_name(self)
+    }
+}
+impl IntoLoss for String {
+    fn into_loss(self) -> Result<Loss> {
+        Loss::from_name(&self)
+    }
+}
+impl IntoLoss for Loss {
+    fn into_loss(self) -> Result<Loss> {
+        Ok(self)
+    }
+}

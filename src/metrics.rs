@@ -1,0 +1,154 @@
+//! Metrics, resolved from the names Keras accepts. `"accuracy"` / `"acc"`
+//! become binary, categorical or sparse categorical accuracy exactly as
+//! Keras 3 chooses from the targets' and outputs' shapes.
+
+use crate::error::{unknown_name, Result};
+use crate::losses::Loss;
+use ndarray::ArrayViewD;
+
+/// A metric computed per sample and averaged over an epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// Output > 0.5 equals the 0/1 target.
+    BinaryAccuracy,
+    /// argmax of output equals argmax of the one-hot target.
+    CategoricalAccuracy,
+    /// argmax of output equals the integer target.
+    SparseCategoricalAccuracy,
+    /// Mean squared error.
+    MeanSquaredError,
+    /// Mean absolute error.
+    MeanAbsoluteError,
+}
+
+/// A compiled metric: what the user called it and what it computes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metric {
+    /// The name shown in logs and History (`"accuracy"`, `"acc"`, ...).
+    pub name: String,
+    /// What is computed; `None` until resolved against data (`"accuracy"`).
+    pub kind: Option<MetricKind>,
+}
+
+const KNOWN: [&str; 12] = [
+    "accuracy",
+    "acc",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "mse",
+    "mean_squared_error",
+    "mae",
+    "mean_absolute_error",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "Accuracy",
+];
+
+impl Metric {
+    /// Checks a metric name; `"accuracy"` is resolved later, from data.
+    ///
+    /// ```
+    /// use kerust::metrics::Metric;
+    /// assert!(Metric::from_name("acc").is_ok());
+    /// assert!(Metric::from_name("acurracy").unwrap_err().to_string().contains("did you mean 'accuracy'"));
+    /// ```
+    pub fn from_name(name: &str) -> Result<Self> {
+        let kind = match name {
+            "accuracy" | "acc" | "Accuracy" => None,
+            "binary_accuracy" => Some(MetricKind::BinaryAccuracy),
+            "categorical_accuracy" => Some(MetricKind::CategoricalAccuracy),
+            "sparse_categorical_accuracy" => Some(MetricKind::SparseCategoricalAccuracy),
+            "mse" | "mean_squared_error" | "MeanSquaredError" => Some(MetricKind::MeanSquaredError),
+            "mae" | "mean_absolute_error" | "MeanAbsoluteError" => {
+                Some(MetricKind::MeanAbsoluteError)
+            }
+            _ => return Err(unknown_name("metric", name, &KNOWN[..9])),
+        };
+        Ok(Metric {
+            name: name.to_string(),
+            kind,
+        })
+    }
+
+    /// What the metric computes for targets and outputs of these shapes
+    /// (with batch axis), following Keras 3's `get_metric`.
+    pub fn resolve(&self, y_true: &[usize], y_pred: &[usize], loss: Loss) -> MetricKind {
+        if let Some(k) = self.kind {
+            return k;
+        }
+        let is_binary = y_pred.last() == Some(&1);
+        let is_sparse =
+            y_true.len() + 1 == y_pred.len() || (y_true.last() == Some(&1) && !is_binary);
+        if is_binary || loss == Loss::BinaryCrossentropy {
+            MetricKind::BinaryAccuracy
+        } else if is_sparse || loss == Loss::SparseCategoricalCrossentropy {
+            MetricKind::SparseCategoricalAccuracy
+        } else {
+            MetricKind::CategoricalAccuracy
+        }
+    }
+}
+
+impl MetricKind {
+    /// The sum of the per-sample values over a batch (divide by the sample
+    /// count for the mean).
+    pub fn batch_sum(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f64 {
+        let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
+        let p: Vec<f32> = y_pred.iter().copied().collect();
+        let t: Vec<f32> = y_true.iter().copied().collect();
+        let rows = p.len() / classes;
+        let argmax = |v: &[f32]| {
+            let mut best = 0;
+            for (i, &x) in v.iter().enumerate() {
+                if x > v[best] {
+                    best = i;
+                }
+            }
+            best
+        };
+        let mut sum = 0.0f64;
+        for r in 0..rows {
+            let pr = &p[r * classes..(r + 1) * classes];
+            let v = match self {
+                MetricKind::SparseCategoricalAccuracy => {
+                    f64::from(u8::from(t.get(r).map(|&l| l as usize) == Some(argmax(pr))))
+                }
+                _ => {
+                    let tr = t.get(r * classes..(r + 1) * classes).unwrap_or(&[]);
+                    let n = classes as f64;
+                    match self {
+                        MetricKind::CategoricalAccuracy => {
+                            f64::from(u8::from(argmax(tr) == argmax(pr)))
+                        }
+                        MetricKind::BinaryAccuracy => {
+                            tr.iter()
+                                .zip(pr)
+                                .map(|(&y, &q)| {
+                                    f64::from(u8::from(f32::from(u8::from(q > 0.5)) == y))
+                                })
+                                .sum::<f64>()
+                                / n
+                        }
+                        MetricKind::MeanSquaredError => {
+                            tr.iter()
+                                .zip(pr)
+                                .map(|(&y, &q)| f64::from((y - q) * (y - q)))
+                                .sum::<f64>()
+                                / n
+                        }
+                        _ => {
+                            tr.iter()
+                                .zip(pr)
+                                .map(|(&y, &q)| f64::from((y - q).abs()))
+                                .sum::<f64>()
+                                / n
+                        }
+                    }
+                }
+            };
+            sum += v;
+        }
+        sum
+    }
+}

@@ -1,0 +1,79 @@
+//! `Sequential`: a linear stack of layers.
+
+use super::graph::{Graph, ModelKind};
+use crate::error::Result;
+use crate::layers::Layer;
+use crate::naming::unique_name;
+
+/// A linear stack of layers, as `keras.models.Sequential`.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let mut model = Sequential::new();
+/// model.add(Dense::new(10).input_shape([2]).activation("relu"))?;
+/// model.add(Dense::new(1))?;
+/// model.summary();
+/// # Ok::<(), kerust::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Sequential {
+    graph: Graph,
+}
+
+impl Default for Sequential {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sequential {
+    /// An empty model named `sequential_N`.
+    pub fn new() -> Self {
+        Sequential {
+            graph: Graph::new(unique_name("sequential"), ModelKind::Sequential),
+        }
+    }
+    /// Adds a layer on top; the first layer needs an input shape (or add
+    /// an `Input` first). A layer that does not fit is not added and the
+    /// model is unchanged.
+    pub fn add<L: Layer + 'static>(&mut self, layer: L) -> Result<()> {
+        if layer.class_name() == "InputLayer" {
+            let shape = layer.declared_input_shape().unwrap_or(&[]).to_vec();
+            if !self.graph.layers.is_empty() || self.graph.input_shape.is_some() {
+                return Err(crate::Error::value(format!(
+                    "an Input can only be the first layer of {}, which already has {} layers",
+                    self.graph.name,
+                    self.graph.layers.len()
+                )));
+            }
+            self.graph.input_shape = Some(shape);
+            return Ok(());
+        }
+        self.graph.push(Box::new(layer))
+    }
+    /// Removes the last layer, as Keras' `pop`.
+    pub fn pop(&mut self) -> Result<()> {
+        match self.graph.layers.pop() {
+            Some(_) => Ok(()),
+            None => Err(crate::Error::value(format!(
+                "{} has no layers to pop",
+                self.graph.name
+            ))),
+        }
+    }
+    pub(crate) fn from_graph(graph: Graph) -> Self {
+        Sequential { graph }
+    }
+}
+
+impl std::ops::Deref for Sequential {
+    type Target = Graph;
+    fn deref(&self) -> &Graph {
+        &self.graph
+    }
+}
+impl std::ops::DerefMut for Sequential {
+    fn deref_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+}

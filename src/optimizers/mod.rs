@@ -1,0 +1,165 @@
+//! Optimizers with Keras 3's update rules, defaults and epsilons.
+
+mod adagrad;
+mod adam;
+mod rmsprop;
+mod sgd;
+
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use rmsprop::RMSprop;
+pub use sgd::SGD;
+
+use crate::error::{unknown_name, Error, Result};
+
+/// An optimizer: updates weights in place from their gradients.
+pub trait Optimizer: std::fmt::Debug + Send + Sync {
+    /// Keras' class name: `"Adam"`.
+    fn name(&self) -> &'static str;
+    /// The learning rate.
+    fn learning_rate(&self) -> f32;
+    /// One update of every weight from its gradient, in the model's order.
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>);
+    /// Hyper-parameters, as saved.
+    fn config(&self) -> serde_json::Value;
+    /// The state (steps taken and per-weight slots), as saved.
+    fn state(&self) -> &State;
+    /// Replaces the state.
+    fn set_state(&mut self, state: State);
+    /// A copy behind a new box.
+    fn box_clone(&self) -> Box<dyn Optimizer>;
+}
+
+impl Clone for Box<dyn Optimizer> {
+    fn clone(&self) -> Self {
+        self.box_clone()
+    }
+}
+
+/// An optimizer's state: the number of updates made and, per slot kind
+/// (momentum, velocity, ...), one vector per weight.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct State {
+    /// Updates made so far.
+    pub iterations: u64,
+    /// `slots[k][i]`: slot kind `k` of weight `i`.
+    pub slots: Vec<Vec<Vec<f32>>>,
+}
+
+impl State {
+    /// Makes sure there are `kinds` slot kinds, each sized like `weights`,
+    /// filled with `init`.
+    pub(crate) fn ensure(&mut self, kinds: usize, weights: &[(&mut [f32], &[f32])], init: f32) {
+        let fits = self.slots.len() == kinds
+            && self.slots.iter().all(|s| {
+                s.len() == weights.len()
+                    && s.iter().zip(weights).all(|(v, (w, _))| v.len() == w.len())
+            });
+        if !fits {
+            self.slots = (0..kinds)
+                .map(|_| weights.iter().map(|(w, _)| vec![init; w.len()]).collect())
+                .collect();
+        }
+    }
+}
+
+/// Something `compile` accepts as an optimizer: a name (`"adam"`) or an
+/// optimizer value (`Adam::new(0.001)`).
+pub trait IntoOptimizer {
+    /// Resolves the optimizer.
+    fn into_optimizer(self) -> Result<Box<dyn Optimizer>>;
+}
+
+const NAMES: [&str; 4] = ["sgd", "rmsprop", "adam", "adagrad"];
+
+/// The optimizer Keras makes for a name, with Keras' default learning rate.
+///
+/// ```
+/// let opt = kerust::optimizers::get("adam").unwrap();
+/// assert_eq!(opt.learning_rate(), 0.001);
+/// ```
+pub fn get(name: &str) -> Result<Box<dyn Optimizer>> {
+    match name.to_lowercase().as_str() {
+        "sgd" => Ok(Box::new(SGD::new(0.01))),
+        "rmsprop" => Ok(Box::new(RMSprop::new(0.001))),
+        "adam" => Ok(Box::new(Adam::new(0.001))),
+        "adagrad" => Ok(Box::new(Adagrad::new(0.001))),
+        _ => Err(unknown_name("optimizer", name, &NAMES)),
+    }
+}
+
+/// Rebuilds an optimizer from its saved name and config.
+pub(crate) fn from_config(name: &str, config: &serde_json::Value) -> Result<Box<dyn Optimizer>> {
+    let f = |k: &str| -> Result<f32> {
+        config
+            .get(k)
+            .and_then(|v| v.as_f64())
+            .map(|v| v as f32)
+            .ok_or_else(|| Error::io(format!("optimizer config has no number '{k}': {config}")))
+    };
+    Ok(match name {
+        "SGD" => Box::new(
+            SGD::new(f("learning_rate")?)
+                .momentum(f("momentum")?)
+                .nesterov(
+                    config
+                        .get("nesterov")
+                        .and_then(|v| v.as_bool())
+                        .unwrap_or(false),
+                ),
+        ),
+        "RMSprop" => Box::new(
+            RMSprop::new(f("learning_rate")?)
+                .rho(f("rho")?)
+                .epsilon(f("epsilon")?),
+        ),
+        "Adam" => Box::new(
+            Adam::new(f("learning_rate")?)
+                .beta_1(f("beta_1")?)
+                .beta_2(f("beta_2")?)
+                .epsilon(f("epsilon")?),
+        ),
+        "Adagrad" => Box::new(
+            Adagrad::new(f("learning_rate")?)
+                .initial_accumulator_value(f("initial_accumulator_value")?)
+                .epsilon(f("epsilon")?),
+        ),
+        other => {
+            return Err(Error::io(format!(
+                "unknown optimizer '{other}' in the model file"
+            )))
+        }
+    })
+}
+
+impl IntoOptimizer for &str {
+    fn into_optimizer(self) -> Result<Box<dyn Optimizer>> {
+        get(self)
+    }
+}
+impl IntoOptimizer for String {
+    fn into_optimizer(self) -> Result<Box<dyn Optimizer>> {
+        get(&self)
+    }
+}
+impl<O: Optimizer + 'static> IntoOptimizer for O {
+    fn into_optimizer(self) -> Result<Box<dyn Optimizer>> {
+        Ok(Box::new(self))
+    }
+}
+impl IntoOptimizer for Box<dyn Optimizer> {
+    fn into_optimizer(self) -> Result<Box<dyn Optimizer>> {
+        Ok(self)
+    }
+}
+
+/// Checks a hyper-parameter at compile time.
+pub(crate) fn check_positive(opt: &str, what: &str, v: f32) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::value(format!(
+            "{opt}: {what} must be a finite number >= 0, got {v}"
+        )))
+    }
+}

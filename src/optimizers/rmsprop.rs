@@ -1,0 +1,74 @@
+//! RMSprop.
+
+use super::{Optimizer, State};
+use serde_json::json;
+
+/// RMSprop, as `keras.optimizers.RMSprop` (rho 0.9, epsilon 1e-7):
+/// `v = rho·v + (1-rho)·g²; w -= lr·g / sqrt(v + eps)`.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let opt = RMSprop::new(0.001); // Keras: RMSprop(lr=0.001)
+/// # let _ = opt;
+/// ```
+#[derive(Debug, Clone)]
+pub struct RMSprop {
+    learning_rate: f32,
+    rho: f32,
+    epsilon: f32,
+    state: State,
+}
+
+impl RMSprop {
+    /// RMSprop with `learning_rate` (Keras' default 0.001).
+    pub fn new(learning_rate: f32) -> Self {
+        RMSprop {
+            learning_rate,
+            rho: 0.9,
+            epsilon: 1e-7,
+            state: State::default(),
+        }
+    }
+    /// Sets the decay rate rho (default 0.9).
+    pub fn rho(mut self, rho: f32) -> Self {
+        self.rho = rho;
+        self
+    }
+    /// Sets epsilon (default 1e-7).
+    pub fn epsilon(mut self, epsilon: f32) -> Self {
+        self.epsilon = epsilon;
+        self
+    }
+}
+
+impl Optimizer for RMSprop {
+    fn name(&self) -> &'static str {
+        "RMSprop"
+    }
+    fn learning_rate(&self) -> f32 {
+        self.learning_rate
+    }
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
+        self.state.ensure(1, &weights, 0.0);
+        let (lr, rho, eps) = (self.learning_rate, self.rho, self.epsilon);
+        for ((w, g), v) in weights.into_iter().zip(self.state.slots[0].iter_mut()) {
+            for ((w, g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                *v = rho * *v + (1.0 - rho) * g * g;
+                *w -= lr * g / (*v + eps).sqrt();
+            }
+        }
+        self.state.iterations += 1;
+    }
+    fn config(&self) -> serde_json::Value {
+        json!({"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon})
+    }
+    fn state(&self) -> &State {
+        &self.state
+    }
+    fn set_state(&mut self, state: State) {
+        self.state = state;
+    }
+    fn box_clone(&self) -> Box<dyn Optimizer> {
+        Box::new(self.clone())
+    }
+}

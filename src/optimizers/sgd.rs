@@ -1,0 +1,87 @@
+//! Stochastic gradient descent, with momentum and Nesterov momentum.
+
+use super::{Optimizer, State};
+use serde_json::json;
+
+/// SGD, as `keras.optimizers.SGD`: `v = m·v - lr·g; w += v` (or
+/// `w += m·v - lr·g` with Nesterov); plain `w -= lr·g` without momentum.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let opt = SGD::new(0.05).momentum(0.9);
+/// # let _ = opt;
+/// ```
+#[derive(Debug, Clone)]
+pub struct SGD {
+    learning_rate: f32,
+    momentum: f32,
+    nesterov: bool,
+    state: State,
+}
+
+impl SGD {
+    /// SGD with `learning_rate` (Keras' default for `"sgd"` is 0.01).
+    pub fn new(learning_rate: f32) -> Self {
+        SGD {
+            learning_rate,
+            momentum: 0.0,
+            nesterov: false,
+            state: State::default(),
+        }
+    }
+    /// Sets the momentum (default 0).
+    pub fn momentum(mut self, momentum: f32) -> Self {
+        self.momentum = momentum;
+        self
+    }
+    /// Uses Nesterov momentum.
+    pub fn nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+}
+
+impl Optimizer for SGD {
+    fn name(&self) -> &'static str {
+        "SGD"
+    }
+    fn learning_rate(&self) -> f32 {
+        self.learning_rate
+    }
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
+        let lr = self.learning_rate;
+        let m = self.momentum;
+        if m == 0.0 {
+            for (w, g) in weights {
+                for (w, g) in w.iter_mut().zip(g) {
+                    *w -= lr * g;
+                }
+            }
+        } else {
+            self.state.ensure(1, &weights, 0.0);
+            for ((w, g), v) in weights.into_iter().zip(self.state.slots[0].iter_mut()) {
+                for ((w, g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                    *v = m * *v - lr * g;
+                    if self.nesterov {
+                        *w += m * *v - lr * g;
+                    } else {
+                        *w += *v;
+                    }
+                }
+            }
+        }
+        self.state.iterations += 1;
+    }
+    fn config(&self) -> serde_json::Value {
+        json!({"learning_rate": self.learning_rate, "momentum": self.momentum, "nesterov": self.nesterov})
+    }
+    fn state(&self) -> &State {
+        &self.state
+    }
+    fn set_state(&mut self, state: State) {
+        self.state = state;
+    }
+    fn box_clone(&self) -> Box<dyn Optimizer> {
+        Box::new(self.clone())
+    }
+}

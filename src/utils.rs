@@ -1,0 +1,116 @@
+//! `keras.utils`: normalize, to_categorical, set_random_seed.
+
+use crate::error::{Error, Result};
+use crate::tensor::AsTensor;
+use ndarray::{ArrayD, Axis};
+
+pub use crate::random::set_random_seed;
+
+/// Divides `x` by its L2 norm along `axis` (negative counts from the end),
+/// as `keras.utils.normalize(x, axis)`; zero norms are left as 1. Integer
+/// input (MNIST's `u8`) comes back as `f32`. An axis outside the array's
+/// rank is clamped as an error would be unhelpful mid-notebook: see
+/// [`try_normalize`] for the checked form.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let x = array![[3u8, 4], [0, 0]];
+/// let n = utils::normalize(&x, 1);
+/// assert_eq!(n, array![[0.6f32, 0.8], [0.0, 0.0]].into_dyn());
+/// ```
+pub fn normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> ArrayD<f32> {
+    let x = x.to_tensor();
+    let rank = x.ndim() as isize;
+    let axis = if rank == 0 {
+        0
+    } else {
+        axis.rem_euclid(rank.max(1))
+    };
+    try_normalize(&x, axis).unwrap_or_else(|_| x.into_owned())
+}
+
+/// [`normalize`] with an error for an axis outside the array's rank.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let x = array![[3.0f32, 4.0]];
+/// assert!(utils::try_normalize(&x, 2).is_err());
+/// assert!(utils::try_normalize(&x, -1).is_ok());
+/// ```
+pub fn try_normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<f32>> {
+    let x = x.to_tensor();
+    let rank = x.ndim() as isize;
+    let ax = if axis < 0 { axis + rank } else { axis };
+    if rank == 0 || ax < 0 || ax >= rank {
+        return Err(Error::value(format!(
+            "normalize: axis {axis} is out of range for an array of rank {rank}"
+        )));
+    }
+    let ax = Axis(ax as usize);
+    let norm = x.map_axis(ax, |lane| {
+        let s: f64 = lane.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+        let n = s.sqrt();
+        if n == 0.0 {
+            1.0
+        } else {
+            n
+        }
+    });
+    let norm = norm.insert_axis(ax);
+    let mut out = x.into_owned();
+    ndarray::Zip::from(&mut out)
+        .and_broadcast(&norm)
+        .for_each(|v, &n| *v = (f64::from(*v) / n) as f32);
+    Ok(out)
+}
+
+/// One-hot encodes integer class labels, as `keras.utils.to_categorical`:
+/// `(n,)` labels become `(n, num_classes)`; `None` uses max label + 1.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let y = array![0u8, 2];
+/// let one_hot = utils::to_categorical(&y, None)?;
+/// assert_eq!(one_hot, array![[1.0f32, 0.0, 0.0], [0.0, 0.0, 1.0]].into_dyn());
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn to_categorical<Y: AsTensor + ?Sized>(
+    y: &Y,
+    num_classes: impl Into<Option<usize>>,
+) -> Result<ArrayD<f32>> {
+    let y = y.to_tensor();
+    let mut shape = y.shape().to_vec();
+    if shape.last() == Some(&1) && shape.len() > 1 {
+        shape.pop();
+    }
+    let mut labels = Vec::with_capacity(y.len());
+    for (i, &v) in y.iter().enumerate() {
+        if !(v >= 0.0 && v.fract() == 0.0) {
+            return Err(Error::value(format!(
+                "to_categorical: y[{i}] is {v}, but labels must be integers >= 0"
+            )));
+        }
+        labels.push(v as usize);
+    }
+    let max = labels.iter().copied().max().map(|m| m + 1).unwrap_or(0);
+    let classes = num_classes.into().unwrap_or(max);
+    if max > classes {
+        return Err(Error::value(format!(
+            "to_categorical: label {} is out of range for num_classes={classes}",
+            max - 1
+        )));
+    }
+    if classes == 0
+        || crate::shape::checked_size(&[labels.len(), classes]).is_none_or(|n| n > 1 << 31)
+    {
+        return Err(Error::value(format!(
+            "to_categorical: num_classes must be between 1 and 2^31 / samples, got {classes}"
+        )));
+    }
+    let mut out = vec![0.0f32; labels.len() * classes];
+    for (i, l) in labels.iter().enumerate() {
+        out[i * classes + l] = 1.0;
+    }
+    shape.push(classes);
+    ArrayD::from_shape_vec(shape, out).map_err(|e| Error::value(format!("to_categorical: {e}")))
+}
