@@ -20,6 +20,7 @@ pub mod activations;
 pub mod datasets;
 pub mod display;
 pub mod error;
+pub mod exercises;
 mod fpu;
 pub mod initializers;
 pub mod layers;
@@ -47,6 +48,7 @@ pub mod prelude {
         tanh, ActivationFn,
     };
     pub use crate::datasets;
+    pub use crate::exercises;
     pub use crate::layers::{
         Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
     };

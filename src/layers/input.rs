@@ -70,6 +70,16 @@ impl Input {
     pub fn new<const N: usize>(shape: [usize; N]) -> Self {
         Self::with_shape(shape.to_vec())
     }
+    /// An input of per-sample shape given as a `Vec` (for shapes known only at run time).
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let input = Input::with_dims(vec![28, 28]);
+    /// assert_eq!(input.shape(), &[28, 28]);
+    /// ```
+    pub fn with_dims(shape: Vec<usize>) -> Self {
+        Self::with_shape(shape)
+    }
     pub(crate) fn with_shape(shape: Vec<usize>) -> Self {
         let node = Node::Input {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
