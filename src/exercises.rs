@@ -106,11 +106,12 @@ fn check(exercise: &str, model: &Graph, picture: &Picture) -> Check {
     let inputs = model.input_shape().unwrap_or(&[]);
     if inputs != [picture.inputs] {
         let got = match inputs {
+            [] => "no input shape yet".to_string(),
             [d] => format!("{d} inputs"),
             other => format!("inputs of shape {}", crate::shape::keras_shape(other)),
         };
         problems.push(format!(
-            "the picture shows {} inputs; your first layer takes {got} (use .input_shape([{}]))",
+            "the picture shows {} inputs; your first layer has {got} (use .input_shape([{}]))",
             picture.inputs, picture.inputs
         ));
     }
@@ -227,4 +228,41 @@ pub fn network70(model: &Graph) -> Check {
             layers: &LAYERS,
         },
     )
+}
+
+/// The networks the exercises' pictures show, to draw with `plot::network`.
+pub mod pictures {
+    use crate::layers::Dense;
+    use crate::model::Sequential;
+
+    fn build(inputs: usize, layers: &[(usize, &str)]) -> Sequential {
+        let mut m = Sequential::new();
+        let mut first = true;
+        for &(units, act) in layers {
+            let mut d = Dense::new(units).activation(act);
+            if first {
+                d = d.input_shape([inputs]);
+                first = false;
+            }
+            // Fixed, valid layers: adding them cannot fail.
+            let _ = m.add(d);
+        }
+        m
+    }
+    /// Practice 1's network: 2 inputs, 10 relu, 1 output.
+    ///
+    /// ```
+    /// assert_eq!(kerust::exercises::pictures::practice1().count_params(), 41);
+    /// ```
+    pub fn practice1() -> Sequential {
+        build(2, &[(10, "relu"), (1, "linear")])
+    }
+    /// Practice 2's network: 3 inputs, 5 relu, 1 output.
+    pub fn practice2() -> Sequential {
+        build(3, &[(5, "relu"), (1, "linear")])
+    }
+    /// Practice 3's network: 2 inputs, 3 relu, 1 output.
+    pub fn practice3() -> Sequential {
+        build(2, &[(3, "relu"), (1, "linear")])
+    }
 }

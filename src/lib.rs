@@ -38,6 +38,9 @@ pub mod utils;
 pub use error::{Error, ErrorKind, Result};
 pub use ndarray;
 
+/// The kerust version, as `keras.__version__`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// An empty metric list for `compile`: `model.compile("adam", "mse", NO_METRICS)`.
 pub const NO_METRICS: [&str; 0] = [];
 

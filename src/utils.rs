@@ -64,6 +64,24 @@ pub fn try_normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<
     Ok(out)
 }
 
+/// Uniform random numbers in [0, 1) of the given shape, as NumPy's
+/// `np.random.rand` (drawn from the session's generator, so
+/// [`set_random_seed`] makes them repeatable).
+///
+/// ```
+/// use kerust::prelude::*;
+/// let x = utils::rand((2, 10));
+/// assert_eq!(x.shape(), &[2, 10]);
+/// assert!(x.iter().all(|v| (0.0..1.0).contains(v)));
+/// ```
+pub fn rand<Sh: ndarray::ShapeBuilder<Dim = D>, D: ndarray::Dimension>(
+    shape: Sh,
+) -> ndarray::Array<f32, D> {
+    use rand::Rng as _;
+    let mut rng = crate::random::fork();
+    ndarray::Array::from_shape_simple_fn(shape, || rng.random::<f32>())
+}
+
 /// One-hot encodes integer class labels, as `keras.utils.to_categorical`:
 /// `(n,)` labels become `(n, num_classes)`; `None` uses max label + 1.
 ///

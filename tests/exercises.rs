@@ -34,7 +34,7 @@ fn practice1_right_and_wrong() {
         &[(10, "relu"), (1, "linear")],
     )));
     assert!(
-        p.contains("the picture shows 2 inputs; your first layer takes 3 inputs"),
+        p.contains("the picture shows 2 inputs; your first layer has 3 inputs"),
         "{p}"
     );
     let p = problems(&exercises::practice1(&model(
