@@ -1,0 +1,82 @@
+//! NumPy's `.npz` format: a zip archive of `.npy` files, stored or
+//! deflated, as Keras' `mnist.npz`.
+
+use super::idx::MAX_BYTES;
+use super::npy;
+use crate::error::{Error, Result};
+use ndarray::ArrayD;
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+/// Parses the bytes of an `.npz` archive of `uint8` arrays into a map from
+/// each array's name (the member's name without `.npy`, as `np.load` gives
+/// it) to the array. Members not ending in `.npy` are ignored. `name` says
+/// where the bytes came from in error messages.
+///
+/// A broken archive, a member whose data fails its CRC check, or a member
+/// that is not a valid `uint8` `.npy` file is an error naming the member.
+///
+/// ```
+/// use kerust::datasets::npz;
+/// // A zip without members is a valid, empty .npz: the end-of-central-directory record.
+/// let empty = [0x50u8, 0x4b, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/// assert!(npz::parse(&empty, "empty.npz")?.is_empty());
+/// assert!(npz::parse(b"not a zip", "bad.npz").is_err());
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn parse(bytes: &[u8], name: &str) -> Result<BTreeMap<String, ArrayD<u8>>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        Error::io(format!(
+            "{name}: not a readable .npz (zip) archive: {e}; delete the file and fetch it again"
+        ))
+    })?;
+    let mut out = BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i).map_err(|e| {
+            Error::io(format!(
+                "{name}: cannot open member {i} of the archive: {e}"
+            ))
+        })?;
+        let member_name = member.name().to_string();
+        let Some(key) = member_name.strip_suffix(".npy") else {
+            continue;
+        };
+        let key = key.to_string();
+        let where_ = format!("{name}: {member_name}");
+        if member.size() > MAX_BYTES {
+            return Err(Error::io(format!(
+                "{where_}: declares {} bytes, more than the {MAX_BYTES} kerust reads",
+                member.size()
+            )));
+        }
+        let mut data = Vec::new();
+        (&mut member)
+            .take(MAX_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io(format!("{where_}: corrupt data: {e}")))?;
+        if data.len() as u64 > MAX_BYTES {
+            return Err(Error::io(format!(
+                "{where_}: more than {MAX_BYTES} bytes; not a dataset kerust reads"
+            )));
+        }
+        let array = npy::parse(&data, &where_)?;
+        out.insert(key, array);
+    }
+    Ok(out)
+}
+
+/// Reads an `.npz` archive of `uint8` arrays from disk; see [`parse`].
+///
+/// ```no_run
+/// use kerust::datasets::{cache_dir, npz};
+/// let arrays = npz::read(cache_dir().join("mnist.npz"))?;
+/// assert_eq!(arrays["x_train"].shape(), &[60000, 28, 28]);
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn read(path: impl AsRef<Path>) -> Result<BTreeMap<String, ArrayD<u8>>> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+    parse(&bytes, &path.display().to_string())
+}
