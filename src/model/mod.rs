@@ -1,5 +1,6 @@
 //! Models: `Sequential` and the functional `Model` share one [`Graph`].
 
+mod display;
 mod fit;
 mod functional;
 mod graph;

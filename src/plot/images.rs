@@ -1,0 +1,271 @@
+//! `images`: a grid of digits with their labels, and the model's
+//! predictions with the wrong ones in red.
+
+use super::figure::{builder_output, painter, text, DrawResult, Figure};
+use super::imshow::{draw_pixels, Pixels};
+use super::{finite_range, to_classes, Cmap, PlotData};
+use crate::error::{Error, Result};
+use ndarray::{Array3, ArrayD, Axis, Ix3};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Each image is scaled to about this many pixels on its longer side.
+const CELL: usize = 112;
+const LABEL: i32 = 24;
+const GAP: i32 = 12;
+const MARGIN: i32 = 10;
+const RED: RGBColor = RGBColor(0xd6, 0x27, 0x28);
+
+/// A grid of images with labels above them; made by [`images`].
+#[derive(Debug, Clone)]
+pub struct Images {
+    state: Result<Grid>,
+    cmap: String,
+    limit: usize,
+    columns: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Grid {
+    x: Array3<f32>,
+    labels: Vec<usize>,
+    predictions: Option<Vec<usize>>,
+}
+
+/// A grid of the first 25 images of `x` (shape `(n, height, width)`, any
+/// number type) with each one's label above it, drawn with the `binary`
+/// colour map (black ink on white) as in the MNIST lessons.
+///
+/// `labels` are class numbers `(n,)`, or one-hot rows `(n, classes)`.
+/// Add the model's predictions with [`Images::predictions`]: the wrong
+/// ones are then labelled in red, as "3 (true 5)".
+///
+/// ```
+/// use kerust::prelude::*;
+/// let x = Array3::<u8>::from_shape_fn((6, 28, 28), |(n, i, j)| ((n + i * j) % 256) as u8);
+/// let labels = array![5u8, 0, 4, 1, 9, 2];
+/// let grid = plot::images(&x, &labels).figure()?;
+/// assert!(grid.width() > 5 * 100);
+/// let marked = plot::images(&x, &labels).predictions(&array![5u8, 0, 4, 7, 9, 2]);
+/// marked.save(std::env::temp_dir().join("kerust_doc_grid.png"))?;
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn images(x: impl PlotData, labels: impl PlotData) -> Images {
+    let state = (|| {
+        let x = x.plot_data();
+        let x = to_stack(x)?;
+        let labels = to_classes(&labels.plot_data(), "images: labels")?;
+        if labels.len() != x.shape()[0] {
+            return Err(Error::shape(format!(
+                "images: x has {} images but labels has {} labels: one label per image is needed",
+                x.shape()[0],
+                labels.len()
+            )));
+        }
+        Ok(Grid {
+            x,
+            labels,
+            predictions: None,
+        })
+    })();
+    Images {
+        state,
+        cmap: "binary".into(),
+        limit: 25,
+        columns: 5,
+    }
+}
+
+fn to_stack(x: ArrayD<f32>) -> Result<Array3<f32>> {
+    let shape = x.shape().to_vec();
+    let dims = match shape.as_slice() {
+        [n, h, w] | [n, h, w, 1] => (*n, *h, *w),
+        [n, f] => {
+            let side = (*f as f64).sqrt() as usize;
+            if side * side == *f && side > 0 {
+                (*n, side, side)
+            } else {
+                return Err(Error::shape(format!(
+                    "images expects x of shape (n, height, width) but got shape {}",
+                    crate::shape::array_shape(&shape)
+                )));
+            }
+        }
+        _ => {
+            return Err(Error::shape(format!(
+                "images expects x of shape (n, height, width) but got shape {}",
+                crate::shape::array_shape(&shape)
+            )))
+        }
+    };
+    if dims.0 == 0 || dims.1 == 0 || dims.2 == 0 {
+        return Err(Error::value(format!(
+            "images got no pixels: x has shape {}",
+            crate::shape::array_shape(&shape)
+        )));
+    }
+    if dims.1.saturating_mul(dims.2) > 1 << 20 {
+        return Err(Error::value(format!(
+            "images draws images of at most 1048576 pixels each but got shape {}",
+            crate::shape::array_shape(&shape)
+        )));
+    }
+    x.into_shape_with_order(dims)
+        .map_err(|e| Error::shape(format!("images: {e}")))?
+        .into_dimensionality::<Ix3>()
+        .map_err(|e| Error::shape(format!("images: {e}")))
+}
+
+impl Images {
+    /// The model's predicted classes (`(n,)` class numbers, or the
+    /// `(n, classes)` output of `predict`, whose largest entry wins): each
+    /// image is then labelled with the prediction, in red with the true
+    /// label when wrong.
+    pub fn predictions(mut self, predicted: impl PlotData) -> Self {
+        if let Ok(grid) = &mut self.state {
+            match to_classes(&predicted.plot_data(), "images: predictions") {
+                Ok(p) if p.len() == grid.labels.len() => grid.predictions = Some(p),
+                Ok(p) => {
+                    self.state = Err(Error::shape(format!(
+                        "images: there are {} images but {} predictions: one prediction per image is needed",
+                        grid.labels.len(),
+                        p.len()
+                    )))
+                }
+                Err(e) => self.state = Err(e),
+            }
+        }
+        self
+    }
+    /// Shows at most `n` images (default 25).
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = n.clamp(1, 400);
+        self
+    }
+    /// Images per row (default 5).
+    pub fn columns(mut self, n: usize) -> Self {
+        self.columns = n.clamp(1, 40);
+        self
+    }
+    /// The colour map (default `"binary"`; see [`Image::cmap`](super::Image::cmap)).
+    pub fn cmap(mut self, name: &str) -> Self {
+        self.cmap = name.to_string();
+        self
+    }
+
+    /// The picture, or the mistake in the input.
+    pub fn figure(&self) -> Result<Figure> {
+        let grid = self.state.clone()?;
+        let cmap = Cmap::from_name(&self.cmap)?;
+        let (n, h, w) = grid.x.dim();
+        let shown = n.min(self.limit);
+        let cols = self.columns.min(shown);
+        let rows = shown.div_ceil(cols);
+        let scale = (CELL / h.max(w)).max(1);
+        let (cw, ch) = ((w * scale) as i32, (h * scale) as i32);
+        let cells = (0..shown)
+            .map(|i| {
+                let img = grid.x.index_axis(Axis(0), i);
+                let (lo, hi) = finite_range(img.iter());
+                let colors = img.mapv(|v| {
+                    if !v.is_finite() {
+                        return WHITE;
+                    }
+                    cmap.color(if hi > lo { (v - lo) / (hi - lo) } else { 0.0 })
+                });
+                let (label, wrong) = match &grid.predictions {
+                    None => (grid.labels[i].to_string(), false),
+                    Some(p) if p[i] == grid.labels[i] => (p[i].to_string(), false),
+                    Some(p) => (format!("{} (true {})", p[i], grid.labels[i]), true),
+                };
+                Cell {
+                    pixels: Pixels {
+                        colors,
+                        scale: scale as u32,
+                    },
+                    label,
+                    wrong,
+                }
+            })
+            .collect();
+        let layout = Layout {
+            cells,
+            cols,
+            cw,
+            ch,
+            total: n,
+            wrong: grid
+                .predictions
+                .as_ref()
+                .map(|p| p.iter().zip(&grid.labels).filter(|(a, b)| a != b).count()),
+        };
+        let footer = if shown < n { 22 } else { 0 };
+        let width = 2 * MARGIN + cols as i32 * cw + (cols as i32 - 1) * GAP;
+        let height = 2 * MARGIN + rows as i32 * (ch + LABEL) + (rows as i32 - 1) * GAP + footer;
+        Figure::new(width.max(160) as u32, height as u32, painter!(draw, layout))
+    }
+}
+
+builder_output!(Images);
+
+struct Cell {
+    pixels: Pixels,
+    label: String,
+    wrong: bool,
+}
+
+struct Layout {
+    cells: Vec<Cell>,
+    cols: usize,
+    cw: i32,
+    ch: i32,
+    total: usize,
+    /// Wrong predictions among all images, when predictions were given.
+    wrong: Option<usize>,
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, l: &Layout) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let label_style = text(17.0).pos(Pos::new(HPos::Center, VPos::Center));
+    for (i, cell) in l.cells.iter().enumerate() {
+        let (r, c) = ((i / l.cols) as i32, (i % l.cols) as i32);
+        let x0 = MARGIN + c * (l.cw + GAP);
+        let y0 = MARGIN + r * (l.ch + LABEL + GAP);
+        let color = if cell.wrong { RED } else { BLACK };
+        root.draw(&Text::new(
+            cell.label.clone(),
+            (x0 + l.cw / 2, y0 + LABEL / 2 - 2),
+            label_style.color(&color),
+        ))?;
+        let top = y0 + LABEL;
+        draw_pixels(root, &cell.pixels, (x0, top))?;
+        let frame = if cell.wrong {
+            RED.stroke_width(3)
+        } else {
+            RGBColor(190, 190, 190).stroke_width(1)
+        };
+        root.draw(&Rectangle::new(
+            [(x0 - 1, top - 1), (x0 + l.cw, top + l.ch)],
+            frame,
+        ))?;
+    }
+    if l.cells.len() < l.total {
+        let mut note = format!("the first {} of {} images", l.cells.len(), l.total);
+        if let Some(wrong) = l.wrong {
+            note.push_str(&format!(
+                "; {wrong} of the {} predictions are wrong",
+                l.total
+            ));
+        }
+        let (_, h) = root.dim_in_pixel();
+        root.draw(&Text::new(
+            note,
+            (MARGIN, h as i32 - MARGIN - 14),
+            text(14.0).color(&RGBColor(90, 90, 90)),
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! `imshow`: one 2-D array as a picture, as `plt.imshow(x, cmap=...)`.
+
+use super::figure::{builder_output, painter, DrawResult, Figure};
+use super::{finite_range, Cmap, PlotData};
+use crate::error::{Error, Result};
+use ndarray::{Array2, ArrayD, Ix2};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The longer side of the picture is scaled up to about this many pixels.
+const TARGET: usize = 280;
+/// White space around the picture.
+const MARGIN: u32 = 10;
+/// The largest picture drawn, in array cells.
+const MAX_CELLS: usize = 1 << 22;
+
+/// A 2-D array shown as a picture; made by [`imshow`]. Set the colour map
+/// with [`Image::cmap`]; as a cell's last expression it shows itself.
+#[derive(Debug, Clone)]
+pub struct Image {
+    data: Result<Array2<f32>>,
+    cmap: String,
+    scale: Option<u32>,
+    range: Option<(f32, f32)>,
+}
+
+/// Shows a 2-D array (height, width) as a picture, as matplotlib's
+/// `plt.imshow`: values are scaled from their smallest to their largest
+/// onto the colour map (`viridis` unless [`Image::cmap`] says otherwise),
+/// and each value becomes a square of pixels, so that a 28x28 MNIST digit
+/// is 280 pixels wide.
+///
+/// Takes any array of `u8`, `f32`, ... : `x_train.slice(s![0, .., ..])`,
+/// a normalized `f32` image, or a reference to an `Array2`. An array of
+/// shape `(h, w, 1)` or `(1, h, w)` is shown as `(h, w)`.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let x_train = Array3::<u8>::from_shape_fn((2, 28, 28), |(_, i, j)| (i * 9 + j) as u8);
+/// let fig = plot::imshow(x_train.slice(s![0, .., ..])).cmap("binary").figure()?;
+/// assert_eq!((fig.width(), fig.height()), (300, 300));
+/// // 0 is white and the largest value black with "binary":
+/// assert_eq!(fig.pixel(12, 12), [255, 255, 255]);
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn imshow(x: impl PlotData) -> Image {
+    Image {
+        data: to_image(x.plot_data()),
+        cmap: "viridis".into(),
+        scale: None,
+        range: None,
+    }
+}
+
+fn to_image(x: ArrayD<f32>) -> Result<Array2<f32>> {
+    let shape = x.shape().to_vec();
+    let hw = match shape.as_slice() {
+        [h, w] | [h, w, 1] | [1, h, w] => (*h, *w),
+        [n] => {
+            let side = (*n as f64).sqrt() as usize;
+            let hint = if side * side == *n && *n > 0 {
+                format!(": reshape it first, e.g. x.into_shape_with_order(({side}, {side}))")
+            } else {
+                String::new()
+            };
+            return Err(Error::shape(format!(
+                "imshow expects a 2-D array (height, width) but got a flat array of shape ({n},){hint}"
+            )));
+        }
+        _ => {
+            return Err(Error::shape(format!(
+                "imshow expects a 2-D array (height, width) but got shape {}: pick one image, e.g. x.slice(s![0, .., ..])",
+                crate::shape::array_shape(&shape)
+            )))
+        }
+    };
+    if hw.0 == 0 || hw.1 == 0 {
+        return Err(Error::value(format!(
+            "imshow got an empty image of shape {}",
+            crate::shape::array_shape(&shape)
+        )));
+    }
+    if hw.0.saturating_mul(hw.1) > MAX_CELLS {
+        return Err(Error::value(format!(
+            "imshow draws images of at most {MAX_CELLS} pixels but got shape {}",
+            crate::shape::array_shape(&shape)
+        )));
+    }
+    x.into_shape_with_order(hw)
+        .map(|a| a.into_dimensionality::<Ix2>())
+        .map_err(|e| Error::shape(format!("imshow: {e}")))?
+        .map_err(|e| Error::shape(format!("imshow: {e}")))
+}
+
+impl Image {
+    /// The colour map, by matplotlib's name: `"binary"` (white background,
+    /// black ink, as `plt.cm.binary`), `"gray"`, `"gray_r"`, `"binary_r"`,
+    /// `"Greys"`, `"viridis"` (the default), `"Blues"`.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let img = plot::imshow(array![[0u8, 255]]).cmap("gray").figure()?;
+    /// assert_eq!(img.pixel(img.width() - 12, img.height() / 2), [255, 255, 255]);
+    /// assert!(plot::imshow(array![[0u8, 255]]).cmap("grey_rr").figure().is_err());
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn cmap(mut self, name: &str) -> Self {
+        self.cmap = name.to_string();
+        self
+    }
+    /// Each array value becomes a `factor` x `factor` square of pixels
+    /// (default: the longer side is scaled to about 280 pixels).
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let fig = plot::imshow(Array2::<f32>::zeros((4, 8))).scale(5).figure()?;
+    /// assert_eq!(fig.width(), 8 * 5 + 20);
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn scale(mut self, factor: u32) -> Self {
+        self.scale = Some(factor.clamp(1, 64));
+        self
+    }
+    /// Fixes the values drawn as the two ends of the colour map (matplotlib's
+    /// `vmin`, `vmax`) instead of the image's own smallest and largest.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let fig = plot::imshow(array![[0.5f32]]).cmap("gray").range(0.0, 1.0).figure()?;
+    /// assert_eq!(fig.pixel(20, 20), [128, 128, 128]);
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn range(mut self, vmin: f32, vmax: f32) -> Self {
+        self.range = Some((vmin, vmax));
+        self
+    }
+
+    /// The picture, or the mistake in the input (wrong shape, unknown
+    /// colour map).
+    pub fn figure(&self) -> Result<Figure> {
+        let data = self.data.clone()?;
+        let cmap = Cmap::from_name(&self.cmap)?;
+        let (h, w) = data.dim();
+        let scale = self
+            .scale
+            .unwrap_or_else(|| (TARGET / h.max(w)).max(1) as u32);
+        let (lo, hi) = self.range.unwrap_or_else(|| finite_range(data.iter()));
+        let pixels = Pixels {
+            colors: data.mapv(|v| {
+                if !v.is_finite() {
+                    return RGBColor(255, 255, 255);
+                }
+                let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+                cmap.color(t)
+            }),
+            scale,
+        };
+        let width = w as u32 * scale + 2 * MARGIN;
+        let height = h as u32 * scale + 2 * MARGIN;
+        Figure::new(width, height, painter!(draw, pixels))
+    }
+}
+
+builder_output!(Image);
+
+/// The colours of the cells and their size on screen.
+pub(crate) struct Pixels {
+    pub(crate) colors: Array2<RGBColor>,
+    pub(crate) scale: u32,
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Pixels) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    draw_pixels(root, p, (MARGIN as i32, MARGIN as i32))?;
+    let (h, w) = p.colors.dim();
+    let s = p.scale as i32;
+    let m = MARGIN as i32;
+    root.draw(&Rectangle::new(
+        [(m - 1, m - 1), (m + w as i32 * s, m + h as i32 * s)],
+        RGBColor(160, 160, 160).stroke_width(1),
+    ))?;
+    Ok(())
+}
+
+/// Draws `p` with its top-left corner at `at`, one square per cell
+/// (runs of equal colour in a row as one rectangle).
+pub(crate) fn draw_pixels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Pixels,
+    at: (i32, i32),
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let s = p.scale as i32;
+    for (i, row) in p.colors.rows().into_iter().enumerate() {
+        let y = at.1 + i as i32 * s;
+        let mut j = 0;
+        while j < row.len() {
+            let c = row[j];
+            let mut k = j + 1;
+            while k < row.len() && row[k] == c {
+                k += 1;
+            }
+            if c != WHITE {
+                root.draw(&Rectangle::new(
+                    [(at.0 + j as i32 * s, y), (at.0 + k as i32 * s, y + s)],
+                    c.filled(),
+                ))?;
+            }
+            j = k;
+        }
+    }
+    Ok(())
+}
