@@ -64,7 +64,13 @@ where
             array_shape(y.shape())
         )));
     }
-    let n_test = (f64::from(test_size) * n as f64).ceil() as usize;
+    // The f32 as the decimal the user typed (0.2, not 0.200000003), so that
+    // ceil(0.2 * 5) is 1 as in scikit-learn's float64 arithmetic.
+    let fraction: f64 = test_size
+        .to_string()
+        .parse()
+        .unwrap_or_else(|_| f64::from(test_size));
+    let n_test = (fraction * n as f64).ceil() as usize;
     let n_train = n.saturating_sub(n_test);
     if n_test == 0 || n_train == 0 {
         return Err(Error::value(format!(
