@@ -209,7 +209,10 @@ impl Layer for Dense {
         if let Some(last) = shape.last_mut() {
             *last = self.units;
         }
-        let z = z
+        // `dot` returns a column-major result when both operands are
+        // column-major too (one input feature and one unit): make it
+        // row-major before reshaping, or the reshape fails.
+        let z = standard(z)
             .into_dyn()
             .into_shape_with_order(shape.clone())
             .unwrap_or_else(|_| ArrayD::zeros(shape));
@@ -252,7 +255,9 @@ impl Layer for Dense {
         let x = self.cache_x.as_ref()?;
         let in_shape = grad.shape().to_vec();
         let rows = grad.len() / self.units.max(1);
-        let g2 = grad.into_shape_with_order((rows, self.units)).ok()?;
+        let g2 = standard(grad)
+            .into_shape_with_order((rows, self.units))
+            .ok()?;
         ndarray::linalg::general_mat_mul(1.0, &x.t(), &g2, 0.0, &mut self.kernel_grad);
         if self.use_bias {
             self.bias_grad.assign(&g2.sum_axis(Axis(0)));
@@ -265,7 +270,7 @@ impl Layer for Dense {
         if let Some(last) = shape.last_mut() {
             *last = self.kernel.nrows();
         }
-        dx.into_dyn().into_shape_with_order(shape).ok()
+        standard(dx).into_dyn().into_shape_with_order(shape).ok()
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.name, "units": self.units, "activation": self.activation.name(), "use_bias": self.use_bias})
@@ -277,5 +282,17 @@ impl Layer for Dense {
         self.cache_x = None;
         self.cache_y = None;
         self.cache_z = None;
+    }
+}
+
+/// The array itself when it is row-major, else a row-major copy: a
+/// row-major reshape of a column-major array fails. `dot` gives
+/// column-major results for single-column operands (a 1-unit output's
+/// gradient, one input feature).
+fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndarray::Array<f32, D> {
+    if a.is_standard_layout() {
+        a
+    } else {
+        a.as_standard_layout().into_owned()
     }
 }
