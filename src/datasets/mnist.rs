@@ -96,11 +96,12 @@ fn load(dir: &Path, full: bool) -> Result<ImageData> {
     match find_all(dir) {
         Ok(paths) => load_idx(&paths, full),
         Err(missing) => Err(Error::io(format!(
-            "MNIST is not in {} ({}; missing {}). Fill the dataset cache with `make data` \
-             (it runs scripts/install_mnist.sh)",
+            "MNIST is not in {} ({}; missing {}). `make data` (scripts/install_mnist.sh) \
+             puts the IDX files into the dataset cache {}",
             dir.display(),
             looked_for(),
-            missing.join(", ")
+            missing.join(", "),
+            cache_dir().display()
         ))),
     }
 }
