@@ -60,6 +60,7 @@ pub mod prelude {
     pub use crate::naming::clear_session;
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;
+    pub use crate::plot::imshow;
     pub use crate::utils;
     pub use crate::{Error, NO_METRICS};
     pub use ndarray::{array, s, Array, Array1, Array2, Array3, Array4, ArrayD, Axis};
