@@ -140,12 +140,12 @@ fn images_grid_labels_and_marks_wrong_predictions() {
         .unwrap();
     assert_eq!(count(&decode(&all_right.to_png()), red), 0);
 
-    let e = plot::images(&x, &labels.slice(s![..10]))
+    let e = plot::images(&x, labels.slice(s![..10]))
         .figure()
         .unwrap_err();
     assert!(e.to_string().contains("30 images but labels has 10"), "{e}");
     let e = plot::images(&x, &labels)
-        .predictions(&pred.slice(s![..3]))
+        .predictions(pred.slice(s![..3]))
         .figure()
         .unwrap_err();
     assert!(e.to_string().contains("30 images but 3 predictions"), "{e}");
@@ -279,7 +279,7 @@ fn decision_boundary_fills_each_side_with_its_class() {
     wide.add(Dense::new(1).input_shape([3])).unwrap();
     let e = plot::decision_boundary(&wide, &x, &y).unwrap_err();
     assert!(e.to_string().contains("2 input features"), "{e}");
-    let e = plot::decision_boundary(&model, &x, &y.slice(s![..5])).unwrap_err();
+    let e = plot::decision_boundary(&model, &x, y.slice(s![..5])).unwrap_err();
     assert!(
         e.to_string().contains("5 labels but there are 40 points"),
         "{e}"
@@ -294,7 +294,7 @@ fn scatter_colours_points_by_label() {
     let blue = |p: [u8; 3]| p == [0x1f, 0x77, 0xb4];
     let orange = |p: [u8; 3]| p == [0xff, 0x7f, 0x0e];
     assert!(count(&img, blue) > 200 && count(&img, orange) > 200);
-    let e = plot::scatter(&Array2::<f32>::zeros((4, 3)), &y).unwrap_err();
+    let e = plot::scatter(Array2::<f32>::zeros((4, 3)), &y).unwrap_err();
     assert!(e.to_string().contains("(n, 2)"), "{e}");
     assert!(e.to_string().contains("(4, 3)"), "{e}");
     let e = plot::scatter(&x, &array![0.5f32, 2.5]).unwrap_err();
@@ -316,7 +316,7 @@ fn confusion_matrix_shades_cells_by_count() {
     // probabilities from predict are read by their largest entry
     let probs = array![[0.9f32, 0.1], [0.2, 0.8]];
     assert!(plot::confusion_matrix(&array![0, 1], &probs).is_ok());
-    let e = plot::confusion_matrix(&y_true, &y_pred.slice(s![..4])).unwrap_err();
+    let e = plot::confusion_matrix(&y_true, y_pred.slice(s![..4])).unwrap_err();
     assert!(
         e.to_string()
             .contains("y_true has 9 labels but y_pred has 4"),
