@@ -1,0 +1,225 @@
+//! The kerust side of `make bench` (issue 6): one benchmark case per run,
+//! timed in-process, printed as one JSON line starting with `BENCH_RESULT `.
+//!
+//! ```text
+//! cargo run --release --example bench -- mlp|seed001|cnn|predict|profile
+//! ```
+//!
+//! `scripts/bench.py` runs every case here and in TF-Keras
+//! (`scripts/bench_tf.py`, the same work, line for line) and prints the table.
+//!
+//! Data: MNIST from `$BENCH_MNIST_DIR` (IDX files or `mnist.npz`) when set,
+//! else `kerust::datasets::mnist::load_data()` (the dataset cache). Pixels are
+//! divided by 255 into `f32` on both sides. `BENCH_QUICK=1` uses the first
+//! 2,000 training and 1,000 test images, to try the harness out.
+//!
+//! Timing: wall clock around each call a user would write
+//! (`model.fit(.., Fit::epochs(1))` once per epoch, `model.predict(..)`), so
+//! per-call overhead (input checks, copies) counts, as it does in Keras.
+
+use kerust::prelude::*;
+use serde_json::{json, Value};
+use std::time::Instant;
+
+type Data = (Array3<f32>, Array1<u8>, Array3<f32>, Array1<u8>);
+
+fn main() {
+    let case = std::env::args().nth(1).unwrap_or_default();
+    match run(&case) {
+        Ok(v) => println!("BENCH_RESULT {v}"),
+        Err(e) => {
+            println!("BENCH_RESULT {}", json!({"case": case, "error": e}));
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(case: &str) -> Result<Value, String> {
+    let t = Instant::now();
+    let data = load()?;
+    let load_s = t.elapsed().as_secs_f64();
+    let mut v = match case {
+        "mlp" => mlp(&data),
+        "seed001" => seed001(&data),
+        "cnn" => cnn(&data),
+        "predict" => predict(&data),
+        "profile" => profile(&data),
+        other => Err(format!(
+            "unknown case {other:?}: expected mlp, seed001, cnn, predict or profile"
+        )),
+    }?;
+    v["case"] = json!(case);
+    v["load_s"] = json!(load_s);
+    v["n_train"] = json!(data.0.shape()[0]);
+    v["n_test"] = json!(data.2.shape()[0]);
+    Ok(v)
+}
+
+fn quick() -> bool {
+    std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+fn load() -> Result<Data, String> {
+    let ((xtr, ytr), (xte, yte)) = match std::env::var("BENCH_MNIST_DIR") {
+        Ok(dir) if !dir.is_empty() => datasets::mnist::load_data_from(dir),
+        _ => datasets::mnist::load_data(),
+    }
+    .map_err(e)?;
+    let (ntr, nte) = if quick() {
+        (2000, 1000)
+    } else {
+        (xtr.shape()[0], xte.shape()[0])
+    };
+    let f = |x: &Array3<u8>, n: usize| x.slice(s![..n, .., ..]).mapv(|p| f32::from(p) / 255.0);
+    Ok((
+        f(&xtr, ntr),
+        ytr.slice(s![..ntr]).to_owned(),
+        f(&xte, nte),
+        yte.slice(s![..nte]).to_owned(),
+    ))
+}
+
+fn e(err: kerust::Error) -> String {
+    err.to_string()
+}
+
+fn mlp_model() -> Result<Sequential, String> {
+    let mut model = Sequential::new();
+    model.add(Flatten::new().input_shape([28, 28])).map_err(e)?;
+    model.add(Dense::new(128).activation("relu")).map_err(e)?;
+    model.add(Dense::new(128).activation("relu")).map_err(e)?;
+    model.add(Dense::new(10).activation("softmax")).map_err(e)?;
+    model
+        .compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+        .map_err(e)?;
+    Ok(model)
+}
+
+/// Case 1: three epochs of the MLP, each a `fit(.., Fit::epochs(1))` call.
+fn mlp((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
+    let mut model = mlp_model()?;
+    let mut epochs = Vec::new();
+    let mut losses = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let h = model.fit(xtr, ytr, Fit::epochs(1).verbose(0)).map_err(e)?;
+        epochs.push(t.elapsed().as_secs_f64());
+        losses.push(h["loss"][0]);
+    }
+    let t = Instant::now();
+    let (test_loss, test_acc) = model.evaluate(xte, yte).map_err(e)?;
+    Ok(json!({
+        "epoch_s": epochs,
+        "loss": losses,
+        "evaluate_s": t.elapsed().as_secs_f64(),
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+    }))
+}
+
+/// Case 2: seed 001's functional 784-32-10, RMSprop(0.001), mse on one-hot
+/// targets, batch 128, 10 epochs in one `fit` call.
+fn seed001((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
+    let flat = |x: &Array3<f32>| {
+        let n = x.shape()[0];
+        x.as_standard_layout()
+            .into_owned()
+            .into_shape_with_order((n, 784))
+            .map_err(|err| err.to_string())
+    };
+    let (xtr, xte) = (flat(xtr)?, flat(xte)?);
+    let (ytr, yte) = (
+        utils::to_categorical(ytr, 10).map_err(e)?,
+        utils::to_categorical(yte, 10).map_err(e)?,
+    );
+    let input_tensor = Input::new([784]);
+    let x = Dense::new(32)
+        .activation("relu")
+        .call(&input_tensor)
+        .map_err(e)?;
+    let output_tensor = Dense::new(10).activation("softmax").call(&x).map_err(e)?;
+    let mut model = Model::new(&input_tensor, &output_tensor).map_err(e)?;
+    model
+        .compile(RMSprop::new(0.001), "mse", ["accuracy"])
+        .map_err(e)?;
+    let t = Instant::now();
+    let h = model
+        .fit(&xtr, &ytr, Fit::epochs(10).batch_size(128).verbose(0))
+        .map_err(e)?;
+    let total = t.elapsed().as_secs_f64();
+    let (test_loss, test_acc) = model.evaluate(&xte, &yte).map_err(e)?;
+    Ok(json!({
+        "total_s": total,
+        "loss": h["loss"],
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+    }))
+}
+
+/// Case 3: Conv2D(32, 3x3) relu, MaxPooling2D(2x2), Flatten, Dense(10)
+/// softmax, adam, batch 32, one epoch.
+fn cnn((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
+    let img = |x: &Array3<f32>| {
+        let n = x.shape()[0];
+        x.as_standard_layout()
+            .into_owned()
+            .into_shape_with_order((n, 28, 28, 1))
+            .map_err(|err| err.to_string())
+    };
+    let (xtr, xte) = (img(xtr)?, img(xte)?);
+    let mut model = Sequential::new();
+    model
+        .add(
+            Conv2D::new(32, (3, 3))
+                .activation("relu")
+                .input_shape([28, 28, 1]),
+        )
+        .map_err(e)?;
+    model.add(MaxPooling2D::new((2, 2))).map_err(e)?;
+    model.add(Flatten::new()).map_err(e)?;
+    model.add(Dense::new(10).activation("softmax")).map_err(e)?;
+    model
+        .compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+        .map_err(e)?;
+    let t = Instant::now();
+    let h = model.fit(&xtr, ytr, Fit::epochs(1).verbose(0)).map_err(e)?;
+    let epoch = t.elapsed().as_secs_f64();
+    let (test_loss, test_acc) = model.evaluate(&xte, yte).map_err(e)?;
+    Ok(json!({
+        "epoch_s": epoch,
+        "loss": h["loss"],
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+    }))
+}
+
+/// Case 4: `predict` on the test images with case 1's (untrained) MLP,
+/// twice: the first call includes any warm-up, the second does not.
+fn predict((_, _, xte, _): &Data) -> Result<Value, String> {
+    let mut model = mlp_model()?;
+    let mut times = Vec::new();
+    let mut shape = Vec::new();
+    for _ in 0..2 {
+        let t = Instant::now();
+        let p = model.predict(xte).map_err(e)?;
+        times.push(t.elapsed().as_secs_f64());
+        shape = p.shape().to_vec();
+    }
+    Ok(json!({"predict_s": times, "output_shape": shape}))
+}
+
+/// For profiling case 1 (perf, callgrind): `BENCH_STEPS` training steps
+/// (default 300) of the MLP at batch 32 in one `fit` call, no evaluation.
+fn profile((xtr, ytr, _, _): &Data) -> Result<Value, String> {
+    let steps: usize = std::env::var("BENCH_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let n = (steps * 32).min(xtr.shape()[0]);
+    let x = xtr.slice(s![..n, .., ..]).to_owned();
+    let y = ytr.slice(s![..n]).to_owned();
+    let mut model = mlp_model()?;
+    let t = Instant::now();
+    model.fit(&x, &y, Fit::epochs(1).verbose(0)).map_err(e)?;
+    Ok(json!({"steps": n.div_ceil(32), "fit_s": t.elapsed().as_secs_f64()}))
+}
