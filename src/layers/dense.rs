@@ -76,7 +76,7 @@ impl Dense {
         self
     }
     /// Renames the layer.
-    pub fn name(mut self, name: &str) -> Self {
+    pub fn named(mut self, name: &str) -> Self {
         self.name = name.to_string();
         self
     }
