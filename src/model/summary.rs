@@ -38,6 +38,10 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// How a layer's parameter count comes about, in words:
 /// `"3 inputs x 2 units + 2 biases = 8"`.
 pub fn explain_params(layer: &dyn Layer) -> String {
