@@ -72,17 +72,33 @@ impl Metric {
     }
 
     /// What the metric computes for targets and outputs of these shapes
-    /// (with batch axis), following Keras 3's `get_metric`.
-    pub fn resolve(&self, y_true: &[usize], y_pred: &[usize], loss: Loss) -> MetricKind {
+    /// (with batch axis), following Keras 3's `get_metric`
+    /// (`trainers/compile_utils.py`, `is_binary_or_sparse_categorical`):
+    /// `"accuracy"` is binary accuracy when the output's last axis is 1,
+    /// else sparse categorical accuracy when the targets have a lower rank
+    /// or a last axis of 1, else categorical accuracy. The shapes alone
+    /// decide; the loss does not (so binary cross-entropy on 3 sigmoid
+    /// outputs reports categorical accuracy, as in Keras 3).
+    ///
+    /// ```
+    /// use kerust::losses::Loss;
+    /// use kerust::metrics::{Metric, MetricKind};
+    /// let acc = Metric::from_name("accuracy").unwrap();
+    /// let bce = Loss::BinaryCrossentropy;
+    /// assert_eq!(acc.resolve(&[8, 1], &[8, 1], bce), MetricKind::BinaryAccuracy);
+    /// assert_eq!(acc.resolve(&[8], &[8, 10], bce), MetricKind::SparseCategoricalAccuracy);
+    /// assert_eq!(acc.resolve(&[8, 3], &[8, 3], bce), MetricKind::CategoricalAccuracy);
+    /// ```
+    pub fn resolve(&self, y_true: &[usize], y_pred: &[usize], _loss: Loss) -> MetricKind {
         if let Some(k) = self.kind {
             return k;
         }
         let is_binary = y_pred.last() == Some(&1);
-        let is_sparse =
-            y_true.len() + 1 == y_pred.len() || (y_true.last() == Some(&1) && !is_binary);
-        if is_binary || loss == Loss::BinaryCrossentropy {
+        let is_sparse = y_true.len() < y_pred.len()
+            || (y_true.last() == Some(&1) && y_pred.last().is_some_and(|&p| p > 1));
+        if is_binary {
             MetricKind::BinaryAccuracy
-        } else if is_sparse || loss == Loss::SparseCategoricalCrossentropy {
+        } else if is_sparse {
             MetricKind::SparseCategoricalAccuracy
         } else {
             MetricKind::CategoricalAccuracy

@@ -61,6 +61,7 @@ impl Optimizer for Adam {
         let t = (self.state.iterations + 1) as f32;
         let (b1, b2, eps) = (self.beta_1, self.beta_2, self.epsilon);
         let alpha = self.learning_rate * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+        let (c1, c2) = (super::one_minus(b1), super::one_minus(b2));
         let (ms, vs) = self.state.slots.split_at_mut(1);
         for (((w, g), m), v) in weights
             .into_iter()
@@ -68,8 +69,8 @@ impl Optimizer for Adam {
             .zip(vs[0].iter_mut())
         {
             for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                *m += (g - *m) * (1.0 - b1);
-                *v += (g * g - *v) * (1.0 - b2);
+                *m += (g - *m) * c1;
+                *v += (g * g - *v) * c2;
                 *w -= alpha * *m / (v.sqrt() + eps);
             }
         }

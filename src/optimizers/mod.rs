@@ -153,6 +153,17 @@ impl IntoOptimizer for Box<dyn Optimizer> {
     }
 }
 
+/// `1 - x` as Keras computes it for a hyper-parameter `x` such as
+/// `beta_1 = 0.9`: in Python's double precision from the decimal the user
+/// typed, then rounded to `f32` (`1 - 0.9` gives `0.1f32`, where
+/// `1.0 - 0.9f32` would give `0.100000024`).
+pub(crate) fn one_minus(x: f32) -> f32 {
+    // Display prints the shortest decimal that reads back as `x`: the
+    // number as typed.
+    let typed = x.to_string().parse::<f64>().unwrap_or(f64::from(x));
+    (1.0 - typed) as f32
+}
+
 /// Checks a hyper-parameter at compile time.
 pub(crate) fn check_positive(opt: &str, what: &str, v: f32) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
@@ -161,5 +172,15 @@ pub(crate) fn check_positive(opt: &str, what: &str, v: f32) -> Result<()> {
         Err(Error::value(format!(
             "{opt}: {what} must be a finite number >= 0, got {v}"
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_minus_rounds_like_python() {
+        assert_eq!(super::one_minus(0.9), 0.1f32);
+        assert_eq!(super::one_minus(0.999), (1.0f64 - 0.999f64) as f32);
+        assert_eq!(super::one_minus(0.0), 1.0);
     }
 }

@@ -51,9 +51,10 @@ impl Optimizer for RMSprop {
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
         self.state.ensure(1, &weights, 0.0);
         let (lr, rho, eps) = (self.learning_rate, self.rho, self.epsilon);
+        let c = super::one_minus(rho);
         for ((w, g), v) in weights.into_iter().zip(self.state.slots[0].iter_mut()) {
             for ((w, g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                *v = rho * *v + (1.0 - rho) * g * g;
+                *v = rho * *v + c * (g * g);
                 *w -= lr * g / (*v + eps).sqrt();
             }
         }
