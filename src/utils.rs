@@ -108,21 +108,29 @@ pub fn to_categorical<Y: AsTensor + ?Sized>(
                 "to_categorical: y[{i}] is {v}, but labels must be integers >= 0"
             )));
         }
+        // Labels beyond 2^31 could not be one-hot encoded anyway (the output
+        // would exceed the size limit below); rejecting them here also keeps
+        // `max + 1` from overflowing.
+        if v > (1u64 << 31) as f32 {
+            return Err(Error::value(format!(
+                "to_categorical: y[{i}] is {v}, which is too large for a class label (at most 2^31)"
+            )));
+        }
         labels.push(v as usize);
     }
     let max = labels.iter().copied().max().map(|m| m + 1).unwrap_or(0);
     let classes = num_classes.into().unwrap_or(max);
-    if max > classes {
-        return Err(Error::value(format!(
-            "to_categorical: label {} is out of range for num_classes={classes}",
-            max - 1
-        )));
-    }
     if classes == 0
         || crate::shape::checked_size(&[labels.len(), classes]).is_none_or(|n| n > 1 << 31)
     {
         return Err(Error::value(format!(
             "to_categorical: num_classes must be between 1 and 2^31 / samples, got {classes}"
+        )));
+    }
+    if max > classes {
+        return Err(Error::value(format!(
+            "to_categorical: label {} is out of range for num_classes={classes}",
+            max - 1
         )));
     }
     let mut out = vec![0.0f32; labels.len() * classes];

@@ -48,6 +48,11 @@ impl Activation {
         self.declared = Some(shape.to_vec());
         self
     }
+    /// Renames the layer (names must be unique within a model).
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         let mut a = Activation::new(ActivationSpec::Name(cfg(c, "activation")?));
         a.name = cfg(c, "name")?;

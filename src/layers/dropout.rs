@@ -45,6 +45,11 @@ impl Dropout {
         self.declared = Some(shape.to_vec());
         self
     }
+    /// Renames the layer (names must be unique within a model).
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
     /// The dropped fraction.
     pub fn rate(&self) -> f32 {
         self.rate

@@ -1,6 +1,6 @@
 //! `Flatten`: turns each sample into a vector.
 
-use super::{cfg, Ctx, Layer};
+use super::{cfg, check_alloc, Ctx, Layer};
 use crate::error::Result;
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -46,6 +46,11 @@ impl Flatten {
         self.declared = Some(shape.to_vec());
         self
     }
+    /// Renames the layer (names must be unique within a model).
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         let mut f = Flatten::new();
         f.name = cfg(c, "name")?;
@@ -64,8 +69,9 @@ impl Layer for Flatten {
         self.declared.as_deref()
     }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
+        let size = check_alloc(&self.name, "input", input_shape)?;
         self.input_shape = input_shape.to_vec();
-        self.output_shape = vec![input_shape.iter().product()];
+        self.output_shape = vec![size];
         Ok(self.output_shape.clone())
     }
     fn input_shape(&self) -> &[usize] {

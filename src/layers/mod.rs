@@ -139,7 +139,11 @@ pub(crate) fn check_alloc(layer: &str, what: &str, dims: &[usize]) -> Result<usi
         Some(n) if n <= LIMIT => Ok(n),
         _ => Err(Error::value(format!(
             "layer {layer}: {what} of shape {} is too large (more than 2^31 values)",
-            crate::shape::array_shape(dims)
+            if what == "input" || what == "output" {
+                crate::shape::keras_shape(dims)
+            } else {
+                crate::shape::array_shape(dims)
+            }
         ))),
     }
 }

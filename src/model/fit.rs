@@ -42,6 +42,20 @@ impl Default for Fit {
 
 impl Fit {
     /// Trains for `epochs` epochs, other options at their defaults.
+    ///
+    /// As in Keras, `Fit::epochs(0)` trains nothing (the data is still
+    /// checked) and `fit` returns an empty History.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(1).input_shape([1]))?;
+    /// model.compile("sgd", "mse", NO_METRICS)?;
+    /// let x = array![[0.0f32], [1.0]];
+    /// let history = model.fit(&x, &x, Fit::epochs(0))?;
+    /// assert!(history.epoch.is_empty());
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
     pub fn epochs(epochs: usize) -> Self {
         Fit {
             epochs,
@@ -202,7 +216,10 @@ impl Graph {
                             ),
                         ));
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        self.history = Some(history);
+                        return Err(e);
+                    }
                 };
                 loss_sum += f64::from(loss) * idx.len() as f64;
                 for (s, k) in metric_sums.iter_mut().zip(&kinds) {

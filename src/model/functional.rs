@@ -47,6 +47,14 @@ impl Model {
             }
         }
         layers.reverse();
+        for (i, l) in layers.iter().enumerate() {
+            if layers[..i].iter().any(|p| p.name() == l.name()) {
+                return Err(Error::value(format!(
+                    "the model would have two layers named '{}': layer names must be unique",
+                    l.name()
+                )));
+            }
+        }
         let mut graph = Graph::new(
             unique_name("model"),
             ModelKind::Functional {

@@ -394,11 +394,18 @@ impl Graph {
         y: &ArrayD<f32>,
         loss: Loss,
     ) -> Result<ArrayD<f32>> {
-        if y.shape().first() != Some(&n) {
-            return Err(Error::shape(format!(
-                "x and {what} have different numbers of samples: {n} and {}",
-                y.shape().first().copied().unwrap_or(0)
-            )));
+        match y.shape().first() {
+            None => {
+                return Err(Error::shape(format!(
+                    "{what} is a scalar, but x has {n} samples: give one target per sample"
+                )))
+            }
+            Some(&m) if m != n => {
+                return Err(Error::shape(format!(
+                    "x and {what} have different numbers of samples: {n} and {m}"
+                )))
+            }
+            Some(_) => {}
         }
         let mut out_shape = vec![n];
         out_shape.extend_from_slice(self.output_shape().unwrap_or(&[]));
@@ -415,9 +422,12 @@ impl Graph {
                 .enumerate()
                 .find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v as usize >= classes)
             {
+                let expected = match classes {
+                    0 => "class indices, but the model has 0 outputs".to_string(),
+                    c => format!("class indices 0 to {} for the model's {c} outputs", c - 1),
+                };
                 return Err(Error::value(format!(
-                    "{what}[{i}] is {bad}: sparse_categorical_crossentropy expects class indices 0 to {} for the model's {classes} outputs",
-                    classes - 1
+                    "{what}[{i}] is {bad}: sparse_categorical_crossentropy expects {expected}"
                 )));
             }
         }
@@ -513,6 +523,27 @@ impl Graph {
                 break;
             }
         }
+        // A finite loss can still overflow in the backward pass: non-finite
+        // gradients stop the step too, before any weight changes.
+        if let Some(layer) = self.layers.iter_mut().find_map(|l| {
+            // A branch-free fold: it vectorizes, and costs about one read
+            // of the gradients per step.
+            let bad = l
+                .weights_and_grads()
+                .iter()
+                .any(|(_, g)| g.iter().fold(false, |acc, v| acc | !v.is_finite()));
+            bad.then(|| l.name().to_string())
+        }) {
+            for l in &mut self.layers {
+                l.clear_cache();
+            }
+            return Err(Error::new(
+                crate::error::ErrorKind::Numeric,
+                format!(
+                    "the gradient of layer {layer} became NaN or infinite (the loss was {value})"
+                ),
+            ));
+        }
         let Some(compiled) = self.compiled.as_mut() else {
             return Err(Error::state("the model is not compiled"));
         };
@@ -557,7 +588,16 @@ impl Graph {
         let x = x.into_owned();
         let (loss, out) = {
             let _ftz = crate::fpu::FlushDenormals::new();
-            self.train_step(&x, &y)?
+            self.train_step(&x, &y).map_err(|e| match e.kind() {
+                crate::error::ErrorKind::Numeric => Error::new(
+                    e.kind(),
+                    format!(
+                        "train_on_batch stopped: {}; the weights were not updated. Try a smaller learning rate or normalized inputs.",
+                        e.message()
+                    ),
+                ),
+                _ => e,
+            })?
         };
         let metrics = kinds
             .iter()

@@ -20,6 +20,9 @@ pub const FORMAT: &str = "kerust-model";
 /// The newest format version this kerust reads and writes.
 pub const VERSION: u64 = 1;
 
+/// The largest optimizer step count a model file may hold (2^53).
+const MAX_ITERATIONS: u64 = 1 << 53;
+
 /// A model read by [`load_model`]: a `Sequential` or a functional `Model`;
 /// it derefs to the shared [`Graph`] (summary, predict, fit, ...).
 #[derive(Debug, Clone)]
@@ -152,7 +155,11 @@ pub(crate) fn write_atomically(
         .ok_or_else(|| Error::io(format!("cannot save to '{shown}': it names no file")))?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(file_name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
+    // Unique per process and per call: two saves to the same path from
+    // two threads must not share a temporary file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tmp_name.push(format!(".tmp{}-{n}", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -252,6 +259,14 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
         if let Some(state) = opt.get("state") {
             let state: State = serde_json::from_value(state.clone())
                 .map_err(|e| Error::io(format!("bad optimizer state: {e}")))?;
+            // Optimizers count steps with `iterations + 1`: a corrupt count
+            // near u64::MAX would overflow at the next step.
+            if state.iterations > MAX_ITERATIONS {
+                return Err(Error::io(format!(
+                    "the optimizer state has {} iterations, more than the {MAX_ITERATIONS} a real training run can reach",
+                    state.iterations
+                )));
+            }
             optimizer.set_state(state);
         }
         let loss = Loss::from_name(c.get("loss").and_then(Value::as_str).unwrap_or(""))?;

@@ -39,11 +39,13 @@ impl Sequential {
     pub fn add<L: Layer + 'static>(&mut self, layer: L) -> Result<()> {
         if layer.class_name() == "InputLayer" {
             let shape = layer.declared_input_shape().unwrap_or(&[]).to_vec();
-            if !self.graph.layers.is_empty() || self.graph.input_shape.is_some() {
+            if let Some(input) = &self.graph.input_shape {
+                let n = self.graph.layers.len();
                 return Err(crate::Error::value(format!(
-                    "an Input can only be the first layer of {}, which already has {} layers",
+                    "an Input can only be the first layer of {}, which already has an input of shape {} and {n} layer{}",
                     self.graph.name,
-                    self.graph.layers.len()
+                    crate::shape::keras_shape(input),
+                    if n == 1 { "" } else { "s" }
                 )));
             }
             self.graph.input_shape = Some(shape);
