@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
 use crate::naming::unique_name;
 use crate::random::Rng;
-use ndarray::{ArrayD, ArrayViewD};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2};
 use serde_json::json;
 
 /// A 2-D convolution, as `keras.layers.Conv2D` (channels last): the kernel
@@ -37,6 +38,11 @@ pub struct Conv2D {
     bias: ArrayD<f32>,
     kernel_grad: ArrayD<f32>,
     bias_grad: ArrayD<f32>,
+    cache_x: Option<ArrayD<f32>>,
+    cache_z: Option<ArrayD<f32>>,
+    cache_y: Option<ArrayD<f32>>,
+    /// Reused im2col buffer.
+    scratch: Vec<f32>,
 }
 
 impl Conv2D {
@@ -58,6 +64,10 @@ impl Conv2D {
             bias: ArrayD::zeros(vec![0]),
             kernel_grad: ArrayD::zeros(vec![0]),
             bias_grad: ArrayD::zeros(vec![0]),
+            cache_x: None,
+            cache_z: None,
+            cache_y: None,
+            scratch: Vec::new(),
         }
     }
     /// Sets the activation, by name or value.
@@ -88,6 +98,171 @@ impl Conv2D {
         l.spec = ActivationSpec::Name(cfg(c, "activation")?);
         l.use_bias = cfg(c, "use_bias")?;
         Ok(l)
+    }
+    /// The sizes of the convolution, once built.
+    fn geometry(&self) -> Option<Geom> {
+        let &[h, w, c] = self.input_shape.as_slice() else {
+            return None;
+        };
+        let (kh, kw) = self.kernel_size;
+        let (sh, sw) = self.strides;
+        let same = self.padding == "same";
+        let (oh, ph) = conv_out(h, kh, sh, same)?;
+        let (ow, pw) = conv_out(w, kw, sw, same)?;
+        let f = self.filters;
+        (self.kernel.len() == kh * kw * c * f).then_some(Geom {
+            h,
+            w,
+            c,
+            kh,
+            kw,
+            sh,
+            sw,
+            ph,
+            pw,
+            oh,
+            ow,
+            f,
+        })
+    }
+}
+
+/// Scalars of im2col columns processed per matrix product (16 MB); larger
+/// batches are split into chunks of whole images.
+const COLS_LIMIT: usize = 1 << 22;
+
+/// The sizes of a built convolution: input `(h, w, c)`, kernel `(kh, kw)`,
+/// strides, padding before each axis, output `(oh, ow, f)`.
+#[derive(Debug, Clone, Copy)]
+struct Geom {
+    h: usize,
+    w: usize,
+    c: usize,
+    kh: usize,
+    kw: usize,
+    sh: usize,
+    sw: usize,
+    ph: usize,
+    pw: usize,
+    oh: usize,
+    ow: usize,
+    f: usize,
+}
+
+impl Geom {
+    /// Length of one im2col row: `kh * kw * c`, the kernel's rows.
+    fn k(&self) -> usize {
+        self.kh * self.kw * self.c
+    }
+    /// A 1x1 kernel with stride 1: the columns are the input itself.
+    fn is_pointwise(&self) -> bool {
+        self.kh == 1 && self.kw == 1 && self.sh == 1 && self.sw == 1
+    }
+    /// Ranges of images `[n0, n1)` whose columns fit in [`COLS_LIMIT`].
+    fn chunks(&self, n: usize) -> impl Iterator<Item = (usize, usize)> {
+        let per_image = (self.oh * self.ow * self.k()).max(1);
+        let step = (COLS_LIMIT / per_image).max(1);
+        (0..n).step_by(step).map(move |n0| (n0, (n0 + step).min(n)))
+    }
+    /// The im2col matrix `(images * oh * ow, kh * kw * c)` of images
+    /// `[n0, n1)` of `x`, in `scratch` (or `x` itself for a 1x1 kernel).
+    fn cols<'a>(&self, x: &'a [f32], n0: usize, n1: usize, scratch: &'a mut Vec<f32>) -> &'a [f32] {
+        let img = self.h * self.w * self.c;
+        if self.is_pointwise() {
+            return &x[n0 * img..n1 * img];
+        }
+        let k = self.k();
+        let rows = (n1 - n0) * self.oh * self.ow;
+        scratch.resize(rows * k, 0.0);
+        let cols = &mut scratch[..rows * k];
+        let mut dst_rows = cols.chunks_exact_mut(k);
+        for xi in x[n0 * img..n1 * img].chunks_exact(img) {
+            for oy in 0..self.oh {
+                for ox in 0..self.ow {
+                    let Some(row) = dst_rows.next() else {
+                        return cols;
+                    };
+                    self.gather(xi, oy, ox, row);
+                }
+            }
+        }
+        cols
+    }
+    /// Copies the receptive field of output `(oy, ox)` of image `xi` into `row`.
+    fn gather(&self, xi: &[f32], oy: usize, ox: usize, row: &mut [f32]) {
+        let (c, span) = (self.c, self.kw * self.c);
+        let x0 = (ox * self.sw) as isize - self.pw as isize;
+        let inside = x0 >= 0 && x0 as usize + self.kw <= self.w;
+        for (i, dst) in row.chunks_exact_mut(span).enumerate() {
+            let iy = (oy * self.sh + i) as isize - self.ph as isize;
+            if iy < 0 || iy as usize >= self.h {
+                dst.fill(0.0);
+                continue;
+            }
+            let line = iy as usize * self.w;
+            if inside {
+                let start = (line + x0 as usize) * c;
+                dst.copy_from_slice(&xi[start..start + span]);
+                continue;
+            }
+            for (j, d) in dst.chunks_exact_mut(c).enumerate() {
+                let ix = x0 + j as isize;
+                if ix < 0 || ix as usize >= self.w {
+                    d.fill(0.0);
+                } else {
+                    let start = (line + ix as usize) * c;
+                    d.copy_from_slice(&xi[start..start + c]);
+                }
+            }
+        }
+    }
+    /// Adds the columns' gradients `dcols` of `images` images back onto
+    /// their input positions in `dx` (the transpose of [`Geom::cols`]).
+    fn col2im(&self, dcols: &[f32], images: usize, dx: &mut [f32]) {
+        let img = self.h * self.w * self.c;
+        let per = self.oh * self.ow * self.k();
+        let (c, span) = (self.c, self.kw * self.c);
+        for (dxi, di) in dx
+            .chunks_exact_mut(img)
+            .zip(dcols.chunks_exact(per))
+            .take(images)
+        {
+            let mut rows = di.chunks_exact(self.k());
+            for oy in 0..self.oh {
+                for ox in 0..self.ow {
+                    let Some(row) = rows.next() else {
+                        return;
+                    };
+                    let x0 = (ox * self.sw) as isize - self.pw as isize;
+                    let inside = x0 >= 0 && x0 as usize + self.kw <= self.w;
+                    for (i, src) in row.chunks_exact(span).enumerate() {
+                        let iy = (oy * self.sh + i) as isize - self.ph as isize;
+                        if iy < 0 || iy as usize >= self.h {
+                            continue;
+                        }
+                        let line = iy as usize * self.w;
+                        if inside {
+                            let start = (line + x0 as usize) * c;
+                            add(&mut dxi[start..start + span], src);
+                            continue;
+                        }
+                        for (j, s) in src.chunks_exact(c).enumerate() {
+                            let ix = x0 + j as isize;
+                            if ix >= 0 && (ix as usize) < self.w {
+                                let start = (line + ix as usize) * c;
+                                add(&mut dxi[start..start + c], s);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn add(dst: &mut [f32], src: &[f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += s;
     }
 }
 
@@ -182,7 +357,7 @@ impl Layer for Conv2D {
             self.kernel = k.as_standard_layout().into_owned();
         }
         if let Some(b) = weights.get(1) {
-            self.bias = b.clone();
+            self.bias = b.as_standard_layout().into_owned();
         }
     }
     fn weights_and_grads(&mut self) -> Vec<(&mut [f32], &[f32])> {
@@ -197,15 +372,142 @@ impl Layer for Conv2D {
         }
         out
     }
-    fn forward(&mut self, x: &ArrayD<f32>, _ctx: &mut Ctx) -> ArrayD<f32> {
-        // TODO(conv): im2col forward.
-        let mut shape = vec![x.shape()[0]];
-        shape.extend_from_slice(&self.output_shape);
-        ArrayD::zeros(shape)
+    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
+        let n = x.shape().first().copied().unwrap_or(0);
+        let mut out_shape = vec![n];
+        out_shape.extend_from_slice(&self.output_shape);
+        let Some(g) = self.geometry() else {
+            return ArrayD::zeros(out_shape);
+        };
+        let xs = x.as_standard_layout();
+        let (Some(xsl), true) = (
+            xs.as_slice(),
+            x.shape().get(1..) == Some(&self.input_shape[..]),
+        ) else {
+            return ArrayD::zeros(out_shape);
+        };
+        let (Some(ksl), Some(bias)) = (self.kernel.as_slice(), self.bias.as_slice()) else {
+            return ArrayD::zeros(out_shape);
+        };
+        let Ok(kernel) = ArrayView2::from_shape((g.k(), g.f), ksl) else {
+            return ArrayD::zeros(out_shape);
+        };
+        let per = g.oh * g.ow;
+        let mut z = vec![0.0f32; n * per * g.f];
+        let has_bias = self.use_bias && bias.len() == g.f;
+        if has_bias {
+            for row in z.chunks_exact_mut(g.f) {
+                row.copy_from_slice(bias);
+            }
+        }
+        let beta = if has_bias { 1.0 } else { 0.0 };
+        for (n0, n1) in g.chunks(n) {
+            let rows = (n1 - n0) * per;
+            let cols = g.cols(xsl, n0, n1, &mut self.scratch);
+            let (Ok(a), Ok(mut c)) = (
+                ArrayView2::from_shape((rows, g.k()), cols),
+                ArrayViewMut2::from_shape((rows, g.f), &mut z[n0 * per * g.f..n1 * per * g.f]),
+            ) else {
+                return ArrayD::zeros(out_shape);
+            };
+            general_mat_mul(1.0, &a, &kernel, beta, &mut c);
+        }
+        let z = ArrayD::from_shape_vec(out_shape.clone(), z)
+            .unwrap_or_else(|_| ArrayD::zeros(out_shape));
+        let keep_z = ctx.training
+            || matches!(
+                self.activation,
+                ActivationFn::Softmax | ActivationFn::Sigmoid
+            );
+        let y = if self.activation == ActivationFn::Linear {
+            z.clone()
+        } else {
+            let mut y = z.clone();
+            self.activation.apply(&mut y);
+            y
+        };
+        self.cache_z = keep_z.then_some(z);
+        if ctx.training {
+            self.cache_x = Some(xs.into_owned());
+            self.cache_y = Some(y.clone());
+        }
+        y
     }
-    fn backward(&mut self, grad: ArrayD<f32>, _need_input_grad: bool) -> Option<ArrayD<f32>> {
-        let _ = grad;
-        None
+    fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+        if let (Some(z), Some(y)) = (&self.cache_z, &self.cache_y) {
+            if z.shape() != grad.shape() {
+                return None;
+            }
+            self.activation.backward(z.view(), y.view(), &mut grad);
+        }
+        self.backward_from_logits(grad, need_input_grad)
+    }
+    fn logits(&self) -> Option<&ArrayD<f32>> {
+        self.cache_z.as_ref()
+    }
+    fn backward_from_logits(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+    ) -> Option<ArrayD<f32>> {
+        let g = self.geometry()?;
+        let x = self.cache_x.as_ref()?;
+        let xsl = x.as_slice()?;
+        let n = x.shape().first().copied()?;
+        if grad.shape() != [n, g.oh, g.ow, g.f] {
+            return None;
+        }
+        let gs = grad.as_standard_layout();
+        let gsl = gs.as_slice()?;
+        let kernel = ArrayView2::from_shape((g.k(), g.f), self.kernel.as_slice()?).ok()?;
+        let mut kgrad =
+            ArrayViewMut2::from_shape((g.k(), g.f), self.kernel_grad.as_slice_mut()?).ok()?;
+        if self.use_bias {
+            let bg = self.bias_grad.as_slice_mut()?;
+            bg.fill(0.0);
+            for row in gsl.chunks_exact(g.f) {
+                for (b, &v) in bg.iter_mut().zip(row) {
+                    *b += v;
+                }
+            }
+        }
+        let per = g.oh * g.ow;
+        let mut dx = if need_input_grad {
+            vec![0.0f32; x.len()]
+        } else {
+            Vec::new()
+        };
+        for (i, (n0, n1)) in g.chunks(n).enumerate() {
+            let rows = (n1 - n0) * per;
+            let gv =
+                ArrayView2::from_shape((rows, g.f), &gsl[n0 * per * g.f..n1 * per * g.f]).ok()?;
+            {
+                let cols = g.cols(xsl, n0, n1, &mut self.scratch);
+                let a = ArrayView2::from_shape((rows, g.k()), cols).ok()?;
+                let beta = if i == 0 { 0.0 } else { 1.0 };
+                general_mat_mul(1.0, &a.t(), &gv, beta, &mut kgrad);
+            }
+            if need_input_grad {
+                let img = g.h * g.w * g.c;
+                let dxc = &mut dx[n0 * img..n1 * img];
+                if g.is_pointwise() {
+                    // The columns are the input itself: write dL/dx directly.
+                    let mut d = ArrayViewMut2::from_shape((rows, g.k()), dxc).ok()?;
+                    general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
+                } else {
+                    self.scratch.resize(rows * g.k(), 0.0);
+                    let mut d =
+                        ArrayViewMut2::from_shape((rows, g.k()), &mut self.scratch[..rows * g.k()])
+                            .ok()?;
+                    general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
+                    g.col2im(&self.scratch[..rows * g.k()], n1 - n0, dxc);
+                }
+            }
+        }
+        if !need_input_grad {
+            return None;
+        }
+        ArrayD::from_shape_vec(x.raw_dim(), dx).ok()
     }
     fn output_activation(&self) -> Option<ActivationFn> {
         Some(self.activation)
@@ -217,5 +519,10 @@ impl Layer for Conv2D {
     }
     fn box_clone(&self) -> Box<dyn Layer> {
         Box::new(self.clone())
+    }
+    fn clear_cache(&mut self) {
+        self.cache_x = None;
+        self.cache_y = None;
+        self.cache_z = None;
     }
 }
