@@ -112,6 +112,8 @@ fn compare(what: &str, got: &ArrayD<f32>, want: &ArrayD<f32>) -> Option<String> 
 
 // ---------------------------------------------------------------- building
 
+// Made once per layer and added at once; its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum AnyLayer {
     Dense(Dense),
     Activation(Activation),
