@@ -31,6 +31,7 @@ pub mod naming;
 pub mod optimizers;
 pub mod plot;
 pub mod random;
+mod session;
 pub mod shape;
 pub mod tensor;
 pub mod utils;

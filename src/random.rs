@@ -1,14 +1,15 @@
-//! The session's random generator: `utils::set_random_seed(n)` makes
-//! weight initialization, shuffling and dropout repeatable.
+//! The session's random numbers: `utils::set_random_seed(n)` makes weight
+//! initialization, shuffling and dropout repeatable, across notebook cells.
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use std::sync::Mutex;
 
 /// The generator kerust draws from.
 pub type Rng = Xoshiro256PlusPlus;
 
-static GLOBAL: Mutex<Option<Rng>> = Mutex::new(None);
+/// The seed and the number of generators handed out so far, as
+/// `"seed:count"`, in the session (see `session`).
+const KEY: &str = "KERUST_SESSION_SEED";
 
 /// Seeds every random draw kerust makes from now on (weights, shuffling,
 /// dropout), as `keras.utils.set_random_seed`.
@@ -24,21 +25,31 @@ static GLOBAL: Mutex<Option<Rng>> = Mutex::new(None);
 /// assert_eq!(a.get_weights(), b.get_weights());
 /// ```
 pub fn set_random_seed(seed: u64) {
-    let mut g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
-    *g = Some(Rng::seed_from_u64(seed));
+    crate::session::update(KEY, |_| (Some(format!("{seed}:0")), ()));
 }
 
-/// A new generator split off the session's one.
+/// SplitMix64's finalizer: spreads `(seed, count)` into unrelated seeds.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A new generator, the next one of the session's sequence.
 pub(crate) fn fork() -> Rng {
-    let mut g = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
-    let rng = g.get_or_insert_with(|| {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
-        Rng::seed_from_u64(nanos ^ u64::from(std::process::id()))
-    });
-    let child = rng.clone();
-    rng.jump();
-    child
+    crate::session::update(KEY, |cur| {
+        let parsed = cur
+            .as_deref()
+            .and_then(|s| s.split_once(':'))
+            .and_then(|(s, c)| Some((s.parse::<u64>().ok()?, c.parse::<u64>().ok()?)));
+        let (seed, count) = parsed.unwrap_or_else(|| {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            (nanos ^ u64::from(std::process::id()), 0)
+        });
+        let rng = Rng::seed_from_u64(mix(seed ^ mix(count.wrapping_add(1))));
+        (Some(format!("{seed}:{}", count.wrapping_add(1))), rng)
+    })
 }

@@ -6,10 +6,7 @@ use crate::naming::unique_name;
 use crate::random::Rng;
 use ndarray::ArrayD;
 use serde_json::json;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A symbolic tensor: the output of `Input::new` or of `layer.call(&x)`.
 /// It carries its shape and the layers that lead to it.
@@ -82,7 +79,7 @@ impl Input {
     }
     pub(crate) fn with_shape(shape: Vec<usize>) -> Self {
         let node = Node::Input {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: crate::session::next_id(),
             name: unique_name("input"),
         };
         Input {

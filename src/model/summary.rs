@@ -53,20 +53,29 @@ pub fn explain_params(layer: &dyn Layer) -> String {
             let bias = if rest.is_empty() {
                 String::new()
             } else {
-                format!(" + {u} biases")
+                format!(" + {}", plural(u, "bias", "biases"))
             };
-            format!("{i} inputs x {u} units{bias} = {n}")
+            format!(
+                "{} x {}{bias} = {}",
+                plural(i, "input", "inputs"),
+                plural(u, "unit", "units"),
+                thousands(n)
+            )
         }
         ("Conv2D", [k, rest @ ..]) if k.ndim() == 4 => {
             let s = k.shape();
             let bias = if rest.is_empty() {
                 String::new()
             } else {
-                format!(" + {} biases", s[3])
+                format!(" + {}", plural(s[3], "bias", "biases"))
             };
             format!(
-                "{}x{} kernel x {} channels x {} filters{bias} = {n}",
-                s[0], s[1], s[2], s[3]
+                "{}x{} kernel x {} x {}{bias} = {}",
+                s[0],
+                s[1],
+                plural(s[2], "channel", "channels"),
+                plural(s[3], "filter", "filters"),
+                thousands(n)
             )
         }
         _ => "no weights".to_string(),
