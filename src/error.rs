@@ -85,7 +85,8 @@ pub(crate) fn unknown_name(what: &str, got: &str, known: &[&str]) -> Error {
     Error::new(
         ErrorKind::UnknownName,
         format!(
-            "unknown {what} '{got}': did you mean '{closest}'? Known {what}s: {}",
+            "unknown {what} '{got}': did you mean '{closest}'? Known {what}{}: {}",
+            if what.ends_with('s') { "es" } else { "s" },
             known.join(", ")
         ),
     )

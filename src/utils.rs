@@ -133,6 +133,7 @@ pub fn to_categorical<Y: AsTensor + ?Sized>(
             max - 1
         )));
     }
+    // labels.len() * classes <= 2^31 was checked above, and every label < classes.
     let mut out = vec![0.0f32; labels.len() * classes];
     for (i, l) in labels.iter().enumerate() {
         out[i * classes + l] = 1.0;

@@ -96,6 +96,9 @@ impl Fit {
 /// Copies rows `idx` of `src` (rows of `row` values) into a new array of
 /// shape `(idx.len(), rest...)`.
 fn gather(src: &[f32], rest: &[usize], idx: &[usize]) -> ArrayD<f32> {
+    // Callers pass the shape of an existing array (so `row` and every
+    // `(i + 1) * row` with `i` < its sample count fit in memory: no overflow)
+    // and indices below its sample count.
     let row: usize = rest.iter().product();
     let mut out = Vec::with_capacity(idx.len() * row);
     for &i in idx {
@@ -152,6 +155,7 @@ impl Graph {
         let x = x.to_tensor();
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
+        // check_input guarantees rank >= 1 and at least one sample.
         let n_all = x.shape()[0];
         let y_all = self.check_targets("y", n_all, &y.to_tensor().into_owned(), compiled.loss)?;
         let x = x.as_standard_layout().into_owned();
@@ -160,6 +164,7 @@ impl Graph {
             (Some((vx, vy)), _) => {
                 self.check_input("validation x", vx.shape())?;
                 check_finite("validation x", vx.view())?;
+                // check_input: rank >= 1.
                 let vy = self.check_targets("validation y", vx.shape()[0], vy, compiled.loss)?;
                 (n_all, Some((vx.clone(), vy)))
             }
@@ -209,10 +214,15 @@ impl Graph {
                         return Err(Error::new(
                             ErrorKind::Numeric,
                             format!(
-                                "training diverged in epoch {} at batch {}/{steps}: {}. The weights are those before that batch; model.history() keeps the {epoch} finished epochs. Try a smaller learning rate or normalized inputs.",
+                                "training diverged in epoch {} at batch {}/{steps}: {}. The weights are those before that batch; model.history() keeps {}. Try a smaller learning rate or normalized inputs.",
                                 epoch + 1,
                                 step + 1,
-                                e.message()
+                                e.message(),
+                                match epoch {
+                                    0 => "no epochs (none finished)".to_string(),
+                                    1 => "the 1 finished epoch".to_string(),
+                                    n => format!("the {n} finished epochs"),
+                                }
                             ),
                         ));
                     }
@@ -266,7 +276,8 @@ impl Graph {
         let Some(loss) = self.loss() else {
             return (f32::NAN, Vec::new());
         };
-        let n = x.shape()[0];
+        let n = x.shape().first().copied().unwrap_or(0);
+        let batch = batch.max(1);
         let mut loss_sum = 0.0f64;
         let mut sums = vec![0.0f64; kinds.len()];
         let mut start = 0;
@@ -301,6 +312,7 @@ impl Graph {
         let x = x.to_tensor();
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
+        // check_input: rank >= 1, so x.shape()[0] exists below.
         let y = self.check_targets(
             "y",
             x.shape()[0],
@@ -352,6 +364,7 @@ impl Graph {
             ));
         }
         let all = self.evaluate_all(x, y)?;
+        // evaluate_all always puts the loss first.
         Ok((all[0].1, all.get(1).map(|m| m.1).unwrap_or(f32::NAN)))
     }
 }

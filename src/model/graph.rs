@@ -188,6 +188,7 @@ impl Graph {
     pub fn get_layer<'a>(&'a self, name: &'a str) -> Result<LayerRef<'a>> {
         let pos = self.layers.iter().position(|l| l.name() == name);
         let r = LayerRef {
+            // `i` comes from `position` on the same list: in range.
             layer: pos.map(|i| self.layers[i].as_ref()),
             what: name,
             index: pos.unwrap_or(0),
@@ -256,6 +257,8 @@ impl Graph {
                 )));
             }
         }
+        // The count and every shape were checked above, so the slices below
+        // stay in range: `weights` has exactly one array per layer weight.
         let mut rest = weights;
         for layer in &mut self.layers {
             let n = layer.weights().len();
@@ -369,6 +372,7 @@ impl Graph {
                 crate::shape::array_shape(x)
             )));
         }
+        // `x` has rank input.len() + 1 >= 1 here.
         if x[0] == 0 {
             return Err(Error::value(format!("{what} is empty: it has 0 samples")));
         }
@@ -513,6 +517,7 @@ impl Graph {
         for i in (0..n).rev() {
             let Some(gi) = g.take() else { break };
             let need = i > first_trainable && first_trainable != usize::MAX;
+            // i < n = self.layers.len().
             let layer = &mut self.layers[i];
             g = if i == n - 1 && from_logits {
                 layer.backward_from_logits(gi, need)
@@ -582,6 +587,7 @@ impl Graph {
         let x = x.to_tensor();
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
+        // check_input guarantees rank >= 1 and at least one sample.
         let n = x.shape()[0];
         let y = self.check_targets("y", n, &y.to_tensor().into_owned(), compiled.loss)?;
         let kinds = self.metric_kinds(&compiled, y.shape());
@@ -636,7 +642,8 @@ impl Graph {
     }
 
     pub(crate) fn predict_unchecked(&mut self, x: ArrayViewD<f32>, batch: usize) -> ArrayD<f32> {
-        let n = x.shape()[0];
+        let n = x.shape().first().copied().unwrap_or(0);
+        let batch = batch.max(1);
         let mut parts = Vec::new();
         let mut start = 0;
         while start < n {

@@ -71,6 +71,7 @@ fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
     }
     let data: Vec<f32> = bytes
         .chunks_exact(4)
+        // chunks_exact(4) yields slices of exactly 4 bytes.
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
     ArrayD::from_shape_vec(shape, data).map_err(|e| Error::io(format!("{what}: {e}")))
