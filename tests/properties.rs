@@ -141,7 +141,7 @@ fn data(shape: &[usize], seed: u64) -> ArrayD<f32> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// predict's output shape is the batch followed by the model's output
     /// shape, which is what the summary's last row prints.
