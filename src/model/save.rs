@@ -101,7 +101,7 @@ impl Graph {
             .collect();
         let compile = self.compiled.as_ref().map(|c| {
             json!({
-                "optimizer": {"class_name": c.optimizer.name(), "config": c.optimizer.config(), "state": c.optimizer.state()},
+                "optimizer": {"class_name": c.optimizer.name(), "config": c.optimizer.config(), "state": c.optimizer.state().to_json()},
                 "loss": c.loss.name(),
                 "metrics": c.metrics.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
             })
@@ -258,8 +258,7 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
             opt.get("config").unwrap_or(&Value::Null),
         )?;
         if let Some(state) = opt.get("state") {
-            let state: State = serde_json::from_value(state.clone())
-                .map_err(|e| Error::io(format!("bad optimizer state: {e}")))?;
+            let state = State::from_json(state).map_err(|e| Error::io(format!("bad optimizer state: {}", e.message())))?;
             // Optimizers count steps with `iterations + 1`: a corrupt count
             // near u64::MAX would overflow at the next step.
             if state.iterations > MAX_ITERATIONS {

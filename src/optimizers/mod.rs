@@ -38,7 +38,7 @@ impl Clone for Box<dyn Optimizer> {
 
 /// An optimizer's state: the number of updates made and, per slot kind
 /// (momentum, velocity, ...), one vector per weight.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     /// Updates made so far.
     pub iterations: u64,
@@ -47,6 +47,26 @@ pub struct State {
 }
 
 impl State {
+    /// The state as JSON: `{"iterations": n, "slots": [[[..]]]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"iterations": self.iterations, "slots": self.slots})
+    }
+
+    /// Reads the JSON that [`State::to_json`] writes.
+    pub fn from_json(v: &serde_json::Value) -> Result<State> {
+        let iterations = v
+            .get("iterations")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| Error::io(format!("optimizer state has no whole number 'iterations': {v}")))?;
+        let slots = v
+            .get("slots")
+            .map(|s| serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()))
+            .transpose()
+            .map_err(|e| Error::io(format!("optimizer state 'slots' is not a list of lists of numbers ({e})")))?
+            .unwrap_or_default();
+        Ok(State { iterations, slots })
+    }
+
     /// Makes sure there are `kinds` slot kinds, each sized like `weights`,
     /// filled with `init`.
     pub(crate) fn ensure(&mut self, kinds: usize, weights: &[(&mut [f32], &[f32])], init: f32) {
