@@ -424,7 +424,9 @@ fn conv(filters: usize, k: (usize, usize), s: usize, padding: &str, act: Activat
 type ConvCase = ((usize, usize), usize, &'static str, [usize; 3]);
 
 /// The conv configurations checked: kernel, stride, padding, input shape.
-const CONVS: [ConvCase; 7] = [
+/// With `kw * channels < 16` the columns are built transposed; the last
+/// two cases use the row layout.
+const CONVS: [ConvCase; 9] = [
     ((3, 3), 1, "valid", [5, 6, 2]),
     ((3, 3), 1, "same", [5, 6, 2]),
     ((3, 3), 2, "valid", [7, 6, 2]),
@@ -432,6 +434,8 @@ const CONVS: [ConvCase; 7] = [
     ((2, 3), 2, "same", [6, 5, 2]),
     ((1, 1), 1, "valid", [3, 4, 3]),
     ((2, 2), 1, "same", [4, 3, 1]),
+    ((3, 3), 2, "same", [6, 5, 6]),
+    ((3, 2), 1, "valid", [5, 4, 8]),
 ];
 
 #[test]

@@ -164,29 +164,130 @@ impl Geom {
         let step = (COLS_LIMIT / per_image).max(1);
         (0..n).step_by(step).map(move |n0| (n0, (n0 + step).min(n)))
     }
+    /// Few channels: the columns are built transposed, `(kh * kw * c,
+    /// images * oh * ow)`, so that the copies run along image rows instead
+    /// of being a few scalars each.
+    fn transposed(&self) -> bool {
+        !self.is_pointwise() && self.kw * self.c < 16
+    }
     /// The im2col matrix `(images * oh * ow, kh * kw * c)` of images
-    /// `[n0, n1)` of `x`, in `scratch` (or `x` itself for a 1x1 kernel).
-    fn cols<'a>(&self, x: &'a [f32], n0: usize, n1: usize, scratch: &'a mut Vec<f32>) -> &'a [f32] {
+    /// `[n0, n1)` of `x`, built in `scratch` (or `x` itself for a 1x1 kernel).
+    fn cols<'a>(
+        &self,
+        x: &'a [f32],
+        n0: usize,
+        n1: usize,
+        scratch: &'a mut Vec<f32>,
+    ) -> Option<ArrayView2<'a, f32>> {
         let img = self.h * self.w * self.c;
-        if self.is_pointwise() {
-            return &x[n0 * img..n1 * img];
-        }
         let k = self.k();
         let rows = (n1 - n0) * self.oh * self.ow;
+        let x = x.get(n0 * img..n1 * img)?;
+        if self.is_pointwise() {
+            return ArrayView2::from_shape((rows, k), x).ok();
+        }
         scratch.resize(rows * k, 0.0);
         let cols = &mut scratch[..rows * k];
+        if self.transposed() {
+            self.gather_t(x, cols);
+            return ArrayView2::from_shape((k, rows), &*cols)
+                .ok()
+                .map(|v| v.reversed_axes());
+        }
         let mut dst_rows = cols.chunks_exact_mut(k);
-        for xi in x[n0 * img..n1 * img].chunks_exact(img) {
+        for xi in x.chunks_exact(img) {
             for oy in 0..self.oh {
                 for ox in 0..self.ow {
-                    let Some(row) = dst_rows.next() else {
-                        return cols;
-                    };
-                    self.gather(xi, oy, ox, row);
+                    if let Some(row) = dst_rows.next() {
+                        self.gather(xi, oy, ox, row);
+                    }
                 }
             }
         }
-        cols
+        ArrayView2::from_shape((rows, k), &*cols).ok()
+    }
+    /// The outputs `ox` whose input column `ox * sw + j - pw` is inside the image.
+    fn valid_ox(&self, j: usize) -> std::ops::Range<usize> {
+        let lo = self.pw.saturating_sub(j).div_ceil(self.sw).min(self.ow);
+        let hi = (self.w + self.pw)
+            .saturating_sub(j)
+            .div_ceil(self.sw)
+            .clamp(lo, self.ow);
+        lo..hi
+    }
+    /// Calls `f(segment, source, valid)` for each kernel position and
+    /// channel `q`, image and output row: `segment` is where that image
+    /// row starts in the transposed columns' row `q`, `valid` its outputs
+    /// `ox` inside the image, `source` the input's first
+    /// index for its valid outputs `ox` (then every `sw * c`), or `None`
+    /// when the row falls in the padding.
+    fn for_each_segment(
+        &self,
+        images: usize,
+        mut f: impl FnMut(usize, Option<usize>, &std::ops::Range<usize>),
+    ) {
+        let rows = images * self.oh * self.ow;
+        for i in 0..self.kh {
+            for j in 0..self.kw {
+                let valid = self.valid_ox(j);
+                for ci in 0..self.c {
+                    let q = (i * self.kw + j) * self.c + ci;
+                    for b in 0..images {
+                        for oy in 0..self.oh {
+                            let seg = q * rows + (b * self.oh + oy) * self.ow;
+                            let iy = (oy * self.sh + i) as isize - self.ph as isize;
+                            let src = (iy >= 0 && (iy as usize) < self.h && !valid.is_empty())
+                                .then(|| {
+                                    let ix = valid.start * self.sw + j - self.pw;
+                                    ((b * self.h + iy as usize) * self.w + ix) * self.c + ci
+                                });
+                            f(seg, src, &valid);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    /// Fills the transposed columns `(kh * kw * c, images * oh * ow)`.
+    fn gather_t(&self, x: &[f32], cols: &mut [f32]) {
+        let step = self.sw * self.c;
+        let images = x.len() / (self.h * self.w * self.c).max(1);
+        self.for_each_segment(images, |seg, src, valid| {
+            let Some(dst) = cols.get_mut(seg..seg + self.ow) else {
+                return;
+            };
+            let Some(src) = src else {
+                dst.fill(0.0);
+                return;
+            };
+            dst[..valid.start].fill(0.0);
+            dst[valid.end..].fill(0.0);
+            let d = &mut dst[valid.clone()];
+            if step == 1 {
+                d.copy_from_slice(&x[src..src + d.len()]);
+            } else {
+                for (v, s) in d.iter_mut().zip(x[src..].iter().step_by(step)) {
+                    *v = *s;
+                }
+            }
+        });
+    }
+    /// Adds transposed column gradients back onto the input (the
+    /// transpose of [`Geom::gather_t`]).
+    fn col2im_t(&self, dcols: &[f32], images: usize, dx: &mut [f32]) {
+        let step = self.sw * self.c;
+        self.for_each_segment(images, |seg, src, valid| {
+            let (Some(src), Some(d)) = (src, dcols.get(seg + valid.start..seg + valid.end)) else {
+                return;
+            };
+            if step == 1 {
+                add(&mut dx[src..src + d.len()], d);
+            } else {
+                for (v, s) in dx[src..].iter_mut().step_by(step).zip(d) {
+                    *v += *s;
+                }
+            }
+        });
     }
     /// Copies the receptive field of output `(oy, ox)` of image `xi` into `row`.
     fn gather(&self, xi: &[f32], oy: usize, ox: usize, row: &mut [f32]) {
@@ -393,19 +494,22 @@ impl Layer for Conv2D {
             return ArrayD::zeros(out_shape);
         };
         let per = g.oh * g.ow;
-        let mut z = vec![0.0f32; n * per * g.f];
         let has_bias = self.use_bias && bias.len() == g.f;
-        if has_bias {
-            for row in z.chunks_exact_mut(g.f) {
-                row.copy_from_slice(bias);
+        let mut z = if has_bias {
+            let mut z = Vec::with_capacity(n * per * g.f);
+            for _ in 0..n * per {
+                z.extend_from_slice(bias);
             }
-        }
+            z
+        } else {
+            vec![0.0f32; n * per * g.f]
+        };
         let beta = if has_bias { 1.0 } else { 0.0 };
         for (n0, n1) in g.chunks(n) {
             let rows = (n1 - n0) * per;
-            let cols = g.cols(xsl, n0, n1, &mut self.scratch);
-            let (Ok(a), Ok(mut c)) = (
-                ArrayView2::from_shape((rows, g.k()), cols),
+            let a = g.cols(xsl, n0, n1, &mut self.scratch);
+            let (Some(a), Ok(mut c)) = (
+                a,
                 ArrayViewMut2::from_shape((rows, g.f), &mut z[n0 * per * g.f..n1 * per * g.f]),
             ) else {
                 return ArrayD::zeros(out_shape);
@@ -419,26 +523,47 @@ impl Layer for Conv2D {
                 self.activation,
                 ActivationFn::Softmax | ActivationFn::Sigmoid
             );
-        let y = if self.activation == ActivationFn::Linear {
-            z.clone()
-        } else {
-            let mut y = z.clone();
-            self.activation.apply(&mut y);
-            y
+        let (y, z) = match self.activation {
+            ActivationFn::Linear if !keep_z => (z, None),
+            ActivationFn::Linear => (z.clone(), Some(z)),
+            // Inline: the generic path costs a call per value.
+            ActivationFn::Relu => {
+                let zs = z.as_slice().unwrap_or(&[]);
+                let y: Vec<f32> = zs.iter().map(|&v| if v > 0.0 { v } else { 0.0 }).collect();
+                let y = ArrayD::from_shape_vec(z.raw_dim(), y)
+                    .unwrap_or_else(|_| ArrayD::zeros(z.raw_dim()));
+                (y, keep_z.then_some(z))
+            }
+            act => {
+                let mut y = z.clone();
+                act.apply(&mut y);
+                (y, keep_z.then_some(z))
+            }
         };
-        self.cache_z = keep_z.then_some(z);
-        if ctx.training {
-            self.cache_x = Some(xs.into_owned());
-            self.cache_y = Some(y.clone());
-        }
+        // Linear and relu need only the logits to go backward.
+        let keep_y =
+            ctx.training && !matches!(self.activation, ActivationFn::Linear | ActivationFn::Relu);
+        self.cache_y = keep_y.then(|| y.clone());
+        self.cache_z = z;
+        self.cache_x = ctx.training.then(|| xs.into_owned());
         y
     }
     fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
-        if let (Some(z), Some(y)) = (&self.cache_z, &self.cache_y) {
-            if z.shape() != grad.shape() {
-                return None;
+        let z = self.cache_z.as_ref()?;
+        if z.shape() != grad.shape() {
+            return None;
+        }
+        match self.activation {
+            ActivationFn::Linear => {}
+            ActivationFn::Relu => {
+                if !grad.is_standard_layout() {
+                    grad = grad.as_standard_layout().into_owned();
+                }
+                for (g, &zv) in grad.as_slice_mut()?.iter_mut().zip(z.as_slice()?) {
+                    *g = if zv > 0.0 { *g } else { 0.0 };
+                }
             }
-            self.activation.backward(z.view(), y.view(), &mut grad);
+            act => act.backward(z.view(), self.cache_y.as_ref()?.view(), &mut grad),
         }
         self.backward_from_logits(grad, need_input_grad)
     }
@@ -482,8 +607,7 @@ impl Layer for Conv2D {
             let gv =
                 ArrayView2::from_shape((rows, g.f), &gsl[n0 * per * g.f..n1 * per * g.f]).ok()?;
             {
-                let cols = g.cols(xsl, n0, n1, &mut self.scratch);
-                let a = ArrayView2::from_shape((rows, g.k()), cols).ok()?;
+                let a = g.cols(xsl, n0, n1, &mut self.scratch)?;
                 let beta = if i == 0 { 0.0 } else { 1.0 };
                 general_mat_mul(1.0, &a.t(), &gv, beta, &mut kgrad);
             }
@@ -494,6 +618,12 @@ impl Layer for Conv2D {
                     // The columns are the input itself: write dL/dx directly.
                     let mut d = ArrayViewMut2::from_shape((rows, g.k()), dxc).ok()?;
                     general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
+                } else if g.transposed() {
+                    self.scratch.resize(rows * g.k(), 0.0);
+                    let d = &mut self.scratch[..rows * g.k()];
+                    let mut dv = ArrayViewMut2::from_shape((g.k(), rows), &mut *d).ok()?;
+                    general_mat_mul(1.0, &kernel, &gv.t(), 0.0, &mut dv);
+                    g.col2im_t(d, n1 - n0, dxc);
                 } else {
                     self.scratch.resize(rows * g.k(), 0.0);
                     let mut d =

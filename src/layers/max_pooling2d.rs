@@ -6,6 +6,7 @@ use crate::naming::unique_name;
 use crate::random::Rng;
 use ndarray::ArrayD;
 use serde_json::json;
+use std::ops::Range;
 
 /// Max pooling over `(height, width)`, as `keras.layers.MaxPooling2D`
 /// (strides default to the pool size, valid padding).
@@ -27,9 +28,9 @@ pub struct MaxPooling2D {
     declared: Option<Vec<usize>>,
     input_shape: Vec<usize>,
     output_shape: Vec<usize>,
-    /// For each output of the last training pass, the flat index of the
-    /// input that won, and the input's shape.
-    cache_argmax: Option<(Vec<usize>, Vec<usize>)>,
+    /// For each output of the last training pass, the spatial index
+    /// `iy * width + ix` of the input that won; and the batch size.
+    cache_argmax: Option<(Vec<u32>, usize)>,
 }
 
 impl MaxPooling2D {
@@ -67,6 +68,66 @@ impl MaxPooling2D {
         l.strides = Some(cfg(c, "strides")?);
         l.padding = cfg(c, "padding")?;
         Ok(l)
+    }
+}
+
+/// The sizes of a built pooling layer: input `(h, w, c)`, pool, strides,
+/// padding before each axis, output `(oh, ow)`.
+#[derive(Debug, Clone, Copy)]
+struct PoolGeom {
+    h: usize,
+    w: usize,
+    c: usize,
+    ph: usize,
+    pw: usize,
+    sh: usize,
+    sw: usize,
+    pad_h: usize,
+    pad_w: usize,
+    oh: usize,
+    ow: usize,
+}
+
+impl PoolGeom {
+    /// The rows and columns of output `(oy, ox)`'s window that lie inside
+    /// the input (padding never wins).
+    fn window(&self, oy: usize, ox: usize) -> (Range<usize>, Range<usize>) {
+        let clip = |o: usize, s: usize, pad: usize, k: usize, len: usize| {
+            let start = (o * s).saturating_sub(pad);
+            let end = (o * s + k).saturating_sub(pad).min(len);
+            start..end.max(start)
+        };
+        (
+            clip(oy, self.sh, self.pad_h, self.ph, self.h),
+            clip(ox, self.sw, self.pad_w, self.pw, self.w),
+        )
+    }
+}
+
+impl MaxPooling2D {
+    fn geometry(&self) -> Option<PoolGeom> {
+        let (&[h, w, c], &[oh, ow, _]) = (&self.input_shape[..], &self.output_shape[..]) else {
+            return None;
+        };
+        let (ph, pw) = self.pool_size;
+        let (sh, sw) = self.strides.unwrap_or(self.pool_size);
+        let same = self.padding == "same";
+        let conv_out = super::conv2d::conv_out;
+        let (_, pad_h) = conv_out(h, ph, sh, same)?;
+        let (_, pad_w) = conv_out(w, pw, sw, same)?;
+        Some(PoolGeom {
+            h,
+            w,
+            c,
+            ph,
+            pw,
+            sh,
+            sw,
+            pad_h,
+            pad_w,
+            oh,
+            ow,
+        })
     }
 }
 
@@ -115,6 +176,13 @@ impl Layer for MaxPooling2D {
                 crate::shape::keras_shape(input_shape)
             )));
         };
+        if h.saturating_mul(w) > u32::MAX as usize {
+            return Err(Error::value(format!(
+                "layer {}: images of more than 2^32 pixels are not supported, got input {}",
+                self.name,
+                crate::shape::keras_shape(input_shape)
+            )));
+        }
         self.strides = Some((sh, sw));
         self.input_shape = input_shape.to_vec();
         self.output_shape = vec![oh, ow, c];
@@ -131,7 +199,7 @@ impl Layer for MaxPooling2D {
         let mut out_shape = vec![n];
         out_shape.extend_from_slice(&self.output_shape);
         self.cache_argmax = None;
-        let (&[h, w, c], &[oh, ow, _]) = (&self.input_shape[..], &self.output_shape[..]) else {
+        let Some(g) = self.geometry() else {
             return ArrayD::zeros(out_shape);
         };
         let xs = x.as_standard_layout();
@@ -141,64 +209,49 @@ impl Layer for MaxPooling2D {
         ) else {
             return ArrayD::zeros(out_shape);
         };
-        let (ph, pw) = self.pool_size;
-        let (sh, sw) = self.strides.unwrap_or(self.pool_size);
-        let same = self.padding == "same";
-        let conv_out = super::conv2d::conv_out;
-        let (Some((_, pad_h)), Some((_, pad_w))) =
-            (conv_out(h, ph, sh, same), conv_out(w, pw, sw, same))
-        else {
-            return ArrayD::zeros(out_shape);
-        };
-        let mut out = vec![0.0f32; n * oh * ow * c];
-        let mut arg = vec![0usize; if ctx.training { out.len() } else { 0 }];
+        let c = g.c;
+        let mut out = vec![0.0f32; n * g.oh * g.ow * c];
+        let mut arg = vec![0u32; if ctx.training { out.len() } else { 0 }];
         let mut out_rows = out.chunks_exact_mut(c.max(1));
         let mut arg_rows = arg.chunks_exact_mut(c.max(1));
         for b in 0..n {
-            for oy in 0..oh {
-                // Rows of the window inside the input: padding never wins.
-                let y0 = (oy * sh) as isize - pad_h as isize;
-                let win_y = y0.max(0) as usize..((y0 + ph as isize).max(0) as usize).min(h);
-                for ox in 0..ow {
-                    let x0 = (ox * sw) as isize - pad_w as isize;
-                    let win_x = x0.max(0) as usize..((x0 + pw as isize).max(0) as usize).min(w);
+            for oy in 0..g.oh {
+                for ox in 0..g.ow {
                     let Some(o) = out_rows.next() else {
                         break;
                     };
                     let mut a = arg_rows.next();
+                    let (win_y, win_x) = g.window(oy, ox);
                     let mut first = true;
-                    for iy in win_y.clone() {
+                    for iy in win_y {
                         for ix in win_x.clone() {
-                            let start = ((b * h + iy) * w + ix) * c;
+                            let start = ((b * g.h + iy) * g.w + ix) * c;
                             let src = &xsl[start..start + c];
+                            // The spatial index in the image; fits in u32 (checked at build).
+                            let pos = (iy * g.w + ix) as u32;
+                            match a.as_deref_mut() {
+                                Some(a) if first => a.fill(pos),
+                                Some(a) => {
+                                    // Branch-free selects, so that it vectorizes.
+                                    for ((oi, ai), &v) in o.iter_mut().zip(a.iter_mut()).zip(src) {
+                                        let m = 0u32.wrapping_sub(u32::from(v > *oi));
+                                        *oi =
+                                            f32::from_bits((oi.to_bits() & !m) | (v.to_bits() & m));
+                                        *ai = (*ai & !m) | (pos & m);
+                                    }
+                                }
+                                None if !first => {
+                                    for (oi, &v) in o.iter_mut().zip(src) {
+                                        let m = 0u32.wrapping_sub(u32::from(v > *oi));
+                                        *oi =
+                                            f32::from_bits((oi.to_bits() & !m) | (v.to_bits() & m));
+                                    }
+                                }
+                                None => {}
+                            }
                             if first {
                                 o.copy_from_slice(src);
-                                if let Some(a) = a.as_deref_mut() {
-                                    for (k, ai) in a.iter_mut().enumerate() {
-                                        *ai = start + k;
-                                    }
-                                }
                                 first = false;
-                                continue;
-                            }
-                            match a.as_deref_mut() {
-                                Some(a) => {
-                                    for (k, ((oi, ai), &v)) in
-                                        o.iter_mut().zip(a.iter_mut()).zip(src).enumerate()
-                                    {
-                                        if v > *oi {
-                                            *oi = v;
-                                            *ai = start + k;
-                                        }
-                                    }
-                                }
-                                None => {
-                                    for (oi, &v) in o.iter_mut().zip(src) {
-                                        if v > *oi {
-                                            *oi = v;
-                                        }
-                                    }
-                                }
                             }
                         }
                     }
@@ -206,7 +259,7 @@ impl Layer for MaxPooling2D {
             }
         }
         if ctx.training {
-            self.cache_argmax = Some((arg, x.shape().to_vec()));
+            self.cache_argmax = Some((arg, n));
         }
         ArrayD::from_shape_vec(out_shape.clone(), out).unwrap_or_else(|_| ArrayD::zeros(out_shape))
     }
@@ -214,18 +267,29 @@ impl Layer for MaxPooling2D {
         if !need_input_grad {
             return None;
         }
-        let (arg, in_shape) = self.cache_argmax.as_ref()?;
-        if grad.len() != arg.len() {
+        let g = self.geometry()?;
+        let (arg, n) = self.cache_argmax.as_ref()?;
+        let n = *n;
+        if grad.shape() != [n, g.oh, g.ow, g.c] {
             return None;
         }
         let gs = grad.as_standard_layout();
-        let mut dx = vec![0.0f32; in_shape.iter().product()];
-        for (&g, &i) in gs.as_slice()?.iter().zip(arg) {
-            if let Some(d) = dx.get_mut(i) {
-                *d += g;
+        let gsl = gs.as_slice()?;
+        let c = g.c.max(1);
+        let mut dx = vec![0.0f32; n * g.h * g.w * g.c];
+        let img = g.h * g.w * g.c;
+        let rows = gsl.chunks_exact(c).zip(arg.chunks_exact(c));
+        for (i, (grow, arow)) in rows.enumerate() {
+            let base = i / (g.oh * g.ow).max(1) * img;
+            for (ch, (&gv, &p)) in grow.iter().zip(arow).enumerate() {
+                if let Some(d) = dx.get_mut(base + p as usize * g.c + ch) {
+                    *d += gv;
+                }
             }
         }
-        ArrayD::from_shape_vec(in_shape.clone(), dx).ok()
+        let mut in_shape = vec![n];
+        in_shape.extend_from_slice(&self.input_shape);
+        ArrayD::from_shape_vec(in_shape, dx).ok()
     }
     fn clear_cache(&mut self) {
         self.cache_argmax = None;
