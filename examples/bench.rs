@@ -209,17 +209,23 @@ fn predict((_, _, xte, _): &Data) -> Result<Value, String> {
 }
 
 /// For profiling case 1 (perf, callgrind): `BENCH_STEPS` training steps
-/// (default 300) of the MLP at batch 32 in one `fit` call, no evaluation.
+/// (default 300) of the MLP at batch 32 per epoch, `BENCH_EPOCHS` epochs
+/// (default 1) in one `fit` call, no evaluation.
 fn profile((xtr, ytr, _, _): &Data) -> Result<Value, String> {
-    let steps: usize = std::env::var("BENCH_STEPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(300);
+    let var = |name: &str, default: usize| -> usize {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let (steps, epochs) = (var("BENCH_STEPS", 300), var("BENCH_EPOCHS", 1));
     let n = (steps * 32).min(xtr.shape()[0]);
     let x = xtr.slice(s![..n, .., ..]).to_owned();
     let y = ytr.slice(s![..n]).to_owned();
     let mut model = mlp_model()?;
     let t = Instant::now();
-    model.fit(&x, &y, Fit::epochs(1).verbose(0)).map_err(e)?;
-    Ok(json!({"steps": n.div_ceil(32), "fit_s": t.elapsed().as_secs_f64()}))
+    model
+        .fit(&x, &y, Fit::epochs(epochs).verbose(0))
+        .map_err(e)?;
+    Ok(json!({"steps": n.div_ceil(32), "epochs": epochs, "fit_s": t.elapsed().as_secs_f64()}))
 }

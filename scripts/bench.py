@@ -159,6 +159,8 @@ model.add(Dense::new(128).activation("relu"))?;
 model.add(Dense::new(128).activation("relu"))?;
 model.add(Dense::new(10).activation("softmax"))?;
 model.summary();"""
+NB_MODEL_AGAIN = NB_MODEL.replace("model", "model2")
+
 NB_DATA = """let ((x_train, y_train), (x_test, y_test)) = {load}?;
 let x_train = x_train.slice(s![..{n}, .., ..]).mapv(|p| p as f32 / 255.0);
 let y_train = y_train.slice(s![..{n}]).to_owned();
@@ -238,9 +240,15 @@ def notebook_driver(args):
         n = 2000 if args.quick else 60000
         d = os.environ.get("BENCH_MNIST_DIR")
         load = f"datasets::mnist::load_data_from({json.dumps(d)})" if d else "datasets::mnist::load_data()"
-        nbdir = os.path.join(ROOT, "notebooks")
-        os.makedirs(nbdir, exist_ok=True)
         cache = tempfile.mkdtemp(prefix="kerust-bench-evcxr-cache-")
+        # A frozen copy of the crate, so that other edits to the working tree
+        # between the cold and the warm session do not turn the warm one cold
+        # (a student's crate does not change between kernel starts).
+        snap = tempfile.mkdtemp(prefix="kerust-bench-src-")
+        skip = shutil.ignore_patterns("target", ".git", ".venv*", "notebooks", "__pycache__", "*.kerust")
+        shutil.copytree(ROOT, os.path.join(snap, "kerust"), ignore=skip)
+        nbdir = os.path.join(snap, "kerust", "notebooks")
+        os.makedirs(nbdir)
         try:
             log("notebook: cold session (fresh evcxr cache): :dep, model cell, 2 MLP epochs")
             cold = notebook_session(
@@ -249,12 +257,27 @@ def notebook_driver(args):
                 cache,
                 nbdir,
             )
+            if cold["errors"] and cold["errors"][0]:
+                # Seen once: a transient "only metadata stub found for `dylib`
+                # dependency `core`" from the first build; one retry.
+                log(f"notebook: the :dep cell failed ({cold['errors'][0]}); retrying once with a fresh cache")
+                shutil.rmtree(cache, ignore_errors=True)
+                os.makedirs(cache)
+                first_error = cold["errors"][0]
+                cold = notebook_session(
+                    args.kernel,
+                    [NB_DEP, NB_USE, NB_MODEL, NB_DATA.format(load=load, n=n), NB_FIT],
+                    cache,
+                    nbdir,
+                )
+                cold["first_attempt_error"] = first_error
             log(f"notebook: cold cells {['%.1f' % s for s in cold['cell_s']]}")
-            log("notebook: warm session (same cache): :dep, model cell")
-            warm = notebook_session(args.kernel, [NB_DEP, NB_USE, NB_MODEL], cache, nbdir)
+            log("notebook: warm session (same cache): :dep, model cell, the model cell again")
+            warm = notebook_session(args.kernel, [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN], cache, nbdir)
             log(f"notebook: warm cells {['%.1f' % s for s in warm['cell_s']]}")
         finally:
             shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(snap, ignore_errors=True)
         out = {"kernel": args.kernel, "kernelspec": specs[args.kernel], "n_train": n}
         errs = [e for s in (cold, warm) for e in s["errors"] if e]
         if errs:
@@ -264,7 +287,10 @@ def notebook_driver(args):
         out["warm"] = warm
         out["dep_cold_s"] = cs[0] if cs else None
         out["dep_warm_s"] = ws[0] if ws else None
+        # The first cell that compiles kerust code in a session, cold and warm;
+        # then a second model cell in the warm session.
         out["model_cell_s"] = [cs[2] if len(cs) > 2 else None, ws[2] if len(ws) > 2 else None]
+        out["model_cell_again_s"] = ws[3] if len(ws) > 3 else None
         m = re.search(r"BENCH_EPOCHS (\[[^\]]*\])", cold["outputs"][4] if len(cold["outputs"]) > 4 else "")
         out["epoch_s"] = json.loads(m.group(1)) if m else None
     except Exception as e:  # reported in the table
@@ -360,9 +386,12 @@ def rows_for(results, machine_info):
                      "-" if v is None else ("pass" if v <= 5 else "FAIL"), ""))
         ms = [x for x in (get(nb, "model_cell_s") or []) if x is not None]
         v = max(ms) if ms else None
-        rows.append(("5 model build + summary cell", fmt_s(v), "-", "-", "< 1 s",
+        rows.append(("5 model cell, first compiling cell", fmt_s(v), "-", "-", "< 1 s",
                      "-" if v is None else ("pass" if v < 1 else "FAIL"),
-                     "slower of cold and warm session: " + ", ".join(f"{x:.2f} s" for x in ms) if ms else ""))
+                     "slower of the cold and warm sessions: " + ", ".join(f"{x:.2f} s" for x in ms) if ms else ""))
+        v = get(nb, "model_cell_again_s")
+        rows.append(("5 model cell, built again", fmt_s(v), "-", "-", "< 1 s",
+                     "-" if v is None else ("pass" if v < 1 else "FAIL"), ""))
     return rows
 
 
