@@ -127,9 +127,99 @@ impl Conv2D {
     }
 }
 
-/// Scalars of im2col columns processed per matrix product (16 MB); larger
-/// batches are split into chunks of whole images.
-const COLS_LIMIT: usize = 1 << 22;
+impl Conv2D {
+    /// The backward pass from dL/d output (`relu`: through relu, using the
+    /// cached logits) or dL/d logits, chunk by chunk while each is in cache.
+    fn backward_chunks(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        relu: bool,
+    ) -> Option<ArrayD<f32>> {
+        let g = self.geometry()?;
+        let x = self.cache_x.as_ref()?;
+        let xsl = x.as_slice()?;
+        let n = x.shape().first().copied()?;
+        if grad.shape() != [n, g.oh, g.ow, g.f] {
+            return None;
+        }
+        let mut grad = grad;
+        if !grad.is_standard_layout() {
+            grad = grad.as_standard_layout().into_owned();
+        }
+        let gsl = grad.as_slice_mut()?;
+        let zsl = match (relu, &self.cache_z) {
+            (true, Some(z)) => z.as_slice()?,
+            (true, None) => return None,
+            (false, _) => &[],
+        };
+        let kernel = ArrayView2::from_shape((g.k(), g.f), self.kernel.as_slice()?).ok()?;
+        let mut kgrad =
+            ArrayViewMut2::from_shape((g.k(), g.f), self.kernel_grad.as_slice_mut()?).ok()?;
+        let bg = self.bias_grad.as_slice_mut()?;
+        bg.fill(0.0);
+        let use_bias = self.use_bias && bg.len() == g.f;
+        let per = g.oh * g.ow;
+        let img = g.h * g.w * g.c;
+        let mut dx = if need_input_grad {
+            vec![0.0f32; x.len()]
+        } else {
+            Vec::new()
+        };
+        for (i, (n0, n1)) in g.chunks(n).enumerate() {
+            let rows = (n1 - n0) * per;
+            let range = n0 * per * g.f..n1 * per * g.f;
+            let gc = &mut gsl[range.clone()];
+            if relu {
+                for (gv, &zv) in gc.iter_mut().zip(&zsl[range]) {
+                    *gv = if zv > 0.0 { *gv } else { 0.0 };
+                }
+            }
+            if use_bias {
+                for row in gc.chunks_exact(g.f) {
+                    add(bg, row);
+                }
+            }
+            let gv = ArrayView2::from_shape((rows, g.f), &*gc).ok()?;
+            {
+                let a = g.cols(xsl, n0, n1, &mut self.scratch)?;
+                let beta = if i == 0 { 0.0 } else { 1.0 };
+                general_mat_mul(1.0, &a.t(), &gv, beta, &mut kgrad);
+            }
+            if !need_input_grad {
+                continue;
+            }
+            let dxc = &mut dx[n0 * img..n1 * img];
+            let k = g.k();
+            if g.is_pointwise() {
+                // The columns are the input itself: write dL/dx directly.
+                let mut d = ArrayViewMut2::from_shape((rows, k), dxc).ok()?;
+                general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
+                continue;
+            }
+            self.scratch.resize(rows * k, 0.0);
+            let d = &mut self.scratch[..rows * k];
+            if g.transposed() {
+                let mut dv = ArrayViewMut2::from_shape((k, rows), &mut *d).ok()?;
+                general_mat_mul(1.0, &kernel, &gv.t(), 0.0, &mut dv);
+                g.col2im_t(d, n1 - n0, dxc);
+            } else {
+                let mut dv = ArrayViewMut2::from_shape((rows, k), &mut *d).ok()?;
+                general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut dv);
+                g.col2im(d, n1 - n0, dxc);
+            }
+        }
+        if !need_input_grad {
+            return None;
+        }
+        ArrayD::from_shape_vec(x.raw_dim(), dx).ok()
+    }
+}
+
+/// Scalars of im2col columns plus outputs processed per matrix product
+/// (128 KB, so that bias, activation and gradients are applied while the
+/// chunk is in cache); batches are split into chunks of whole images.
+const CHUNK_LIMIT: usize = 1 << 15;
 
 /// The sizes of a built convolution: input `(h, w, c)`, kernel `(kh, kw)`,
 /// strides, padding before each axis, output `(oh, ow, f)`.
@@ -158,10 +248,11 @@ impl Geom {
     fn is_pointwise(&self) -> bool {
         self.kh == 1 && self.kw == 1 && self.sh == 1 && self.sw == 1
     }
-    /// Ranges of images `[n0, n1)` whose columns fit in [`COLS_LIMIT`].
+    /// Ranges of images `[n0, n1)` whose columns and outputs fit in
+    /// [`CHUNK_LIMIT`] (at least one image).
     fn chunks(&self, n: usize) -> impl Iterator<Item = (usize, usize)> {
-        let per_image = (self.oh * self.ow * self.k()).max(1);
-        let step = (COLS_LIMIT / per_image).max(1);
+        let per_image = (self.oh * self.ow * (self.k() + self.f)).max(1);
+        let step = (CHUNK_LIMIT / per_image).max(1);
         (0..n).step_by(step).map(move |n0| (n0, (n0 + step).min(n)))
     }
     /// Few channels: the columns are built transposed, `(kh * kw * c,
@@ -477,6 +568,7 @@ impl Layer for Conv2D {
         let n = x.shape().first().copied().unwrap_or(0);
         let mut out_shape = vec![n];
         out_shape.extend_from_slice(&self.output_shape);
+        self.clear_cache();
         let Some(g) = self.geometry() else {
             return ArrayD::zeros(out_shape);
         };
@@ -493,58 +585,61 @@ impl Layer for Conv2D {
         let Ok(kernel) = ArrayView2::from_shape((g.k(), g.f), ksl) else {
             return ArrayD::zeros(out_shape);
         };
-        let per = g.oh * g.ow;
+        let act = self.activation;
+        let keep_z = ctx.training || matches!(act, ActivationFn::Softmax | ActivationFn::Sigmoid);
+        // Linear and relu are applied here, chunk by chunk, while the
+        // logits are in cache; other activations afterwards on the whole.
+        let inline = matches!(act, ActivationFn::Linear | ActivationFn::Relu);
+        let y_separate = keep_z || !inline;
         let has_bias = self.use_bias && bias.len() == g.f;
-        let mut z = if has_bias {
-            let mut z = Vec::with_capacity(n * per * g.f);
-            for _ in 0..n * per {
-                z.extend_from_slice(bias);
-            }
-            z
-        } else {
-            vec![0.0f32; n * per * g.f]
-        };
-        let beta = if has_bias { 1.0 } else { 0.0 };
+        let per = g.oh * g.ow;
+        let total = n * per * g.f;
+        let mut z = vec![0.0f32; total];
+        let mut y = Vec::with_capacity(if y_separate { total } else { 0 });
         for (n0, n1) in g.chunks(n) {
             let rows = (n1 - n0) * per;
-            let a = g.cols(xsl, n0, n1, &mut self.scratch);
+            let zc = &mut z[n0 * per * g.f..n1 * per * g.f];
             let (Some(a), Ok(mut c)) = (
-                a,
-                ArrayViewMut2::from_shape((rows, g.f), &mut z[n0 * per * g.f..n1 * per * g.f]),
+                g.cols(xsl, n0, n1, &mut self.scratch),
+                ArrayViewMut2::from_shape((rows, g.f), &mut *zc),
             ) else {
                 return ArrayD::zeros(out_shape);
             };
-            general_mat_mul(1.0, &a, &kernel, beta, &mut c);
+            general_mat_mul(1.0, &a, &kernel, 0.0, &mut c);
+            if has_bias {
+                for row in zc.chunks_exact_mut(g.f) {
+                    add(row, bias);
+                }
+            }
+            if y_separate {
+                match act {
+                    ActivationFn::Relu => {
+                        y.extend(zc.iter().map(|&v| if v > 0.0 { v } else { 0.0 }));
+                    }
+                    _ => y.extend_from_slice(zc),
+                }
+            } else if act == ActivationFn::Relu {
+                for v in zc.iter_mut() {
+                    *v = if *v > 0.0 { *v } else { 0.0 };
+                }
+            }
         }
-        let z = ArrayD::from_shape_vec(out_shape.clone(), z)
-            .unwrap_or_else(|_| ArrayD::zeros(out_shape));
-        let keep_z = ctx.training
-            || matches!(
-                self.activation,
-                ActivationFn::Softmax | ActivationFn::Sigmoid
-            );
-        let (y, z) = match self.activation {
-            ActivationFn::Linear if !keep_z => (z, None),
-            ActivationFn::Linear => (z.clone(), Some(z)),
-            // Inline: the generic path costs a call per value.
-            ActivationFn::Relu => {
-                let zs = z.as_slice().unwrap_or(&[]);
-                let y: Vec<f32> = zs.iter().map(|&v| if v > 0.0 { v } else { 0.0 }).collect();
-                let y = ArrayD::from_shape_vec(z.raw_dim(), y)
-                    .unwrap_or_else(|_| ArrayD::zeros(z.raw_dim()));
-                (y, keep_z.then_some(z))
-            }
-            act => {
-                let mut y = z.clone();
-                act.apply(&mut y);
-                (y, keep_z.then_some(z))
-            }
+        let Ok(z) = ArrayD::from_shape_vec(out_shape.clone(), z) else {
+            return ArrayD::zeros(out_shape);
         };
+        if !y_separate {
+            // Linear or relu at inference: `z` holds the outputs.
+            return z;
+        }
+        let Ok(mut y) = ArrayD::from_shape_vec(out_shape.clone(), y) else {
+            return ArrayD::zeros(out_shape);
+        };
+        if !inline {
+            act.apply(&mut y);
+        }
         // Linear and relu need only the logits to go backward.
-        let keep_y =
-            ctx.training && !matches!(self.activation, ActivationFn::Linear | ActivationFn::Relu);
-        self.cache_y = keep_y.then(|| y.clone());
-        self.cache_z = z;
+        self.cache_y = (ctx.training && !inline).then(|| y.clone());
+        self.cache_z = keep_z.then_some(z);
         self.cache_x = ctx.training.then(|| xs.into_owned());
         y
     }
@@ -554,18 +649,13 @@ impl Layer for Conv2D {
             return None;
         }
         match self.activation {
-            ActivationFn::Linear => {}
-            ActivationFn::Relu => {
-                if !grad.is_standard_layout() {
-                    grad = grad.as_standard_layout().into_owned();
-                }
-                for (g, &zv) in grad.as_slice_mut()?.iter_mut().zip(z.as_slice()?) {
-                    *g = if zv > 0.0 { *g } else { 0.0 };
-                }
+            ActivationFn::Linear => self.backward_chunks(grad, need_input_grad, false),
+            ActivationFn::Relu => self.backward_chunks(grad, need_input_grad, true),
+            act => {
+                act.backward(z.view(), self.cache_y.as_ref()?.view(), &mut grad);
+                self.backward_chunks(grad, need_input_grad, false)
             }
-            act => act.backward(z.view(), self.cache_y.as_ref()?.view(), &mut grad),
         }
-        self.backward_from_logits(grad, need_input_grad)
     }
     fn logits(&self) -> Option<&ArrayD<f32>> {
         self.cache_z.as_ref()
@@ -575,69 +665,7 @@ impl Layer for Conv2D {
         grad: ArrayD<f32>,
         need_input_grad: bool,
     ) -> Option<ArrayD<f32>> {
-        let g = self.geometry()?;
-        let x = self.cache_x.as_ref()?;
-        let xsl = x.as_slice()?;
-        let n = x.shape().first().copied()?;
-        if grad.shape() != [n, g.oh, g.ow, g.f] {
-            return None;
-        }
-        let gs = grad.as_standard_layout();
-        let gsl = gs.as_slice()?;
-        let kernel = ArrayView2::from_shape((g.k(), g.f), self.kernel.as_slice()?).ok()?;
-        let mut kgrad =
-            ArrayViewMut2::from_shape((g.k(), g.f), self.kernel_grad.as_slice_mut()?).ok()?;
-        if self.use_bias {
-            let bg = self.bias_grad.as_slice_mut()?;
-            bg.fill(0.0);
-            for row in gsl.chunks_exact(g.f) {
-                for (b, &v) in bg.iter_mut().zip(row) {
-                    *b += v;
-                }
-            }
-        }
-        let per = g.oh * g.ow;
-        let mut dx = if need_input_grad {
-            vec![0.0f32; x.len()]
-        } else {
-            Vec::new()
-        };
-        for (i, (n0, n1)) in g.chunks(n).enumerate() {
-            let rows = (n1 - n0) * per;
-            let gv =
-                ArrayView2::from_shape((rows, g.f), &gsl[n0 * per * g.f..n1 * per * g.f]).ok()?;
-            {
-                let a = g.cols(xsl, n0, n1, &mut self.scratch)?;
-                let beta = if i == 0 { 0.0 } else { 1.0 };
-                general_mat_mul(1.0, &a.t(), &gv, beta, &mut kgrad);
-            }
-            if need_input_grad {
-                let img = g.h * g.w * g.c;
-                let dxc = &mut dx[n0 * img..n1 * img];
-                if g.is_pointwise() {
-                    // The columns are the input itself: write dL/dx directly.
-                    let mut d = ArrayViewMut2::from_shape((rows, g.k()), dxc).ok()?;
-                    general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
-                } else if g.transposed() {
-                    self.scratch.resize(rows * g.k(), 0.0);
-                    let d = &mut self.scratch[..rows * g.k()];
-                    let mut dv = ArrayViewMut2::from_shape((g.k(), rows), &mut *d).ok()?;
-                    general_mat_mul(1.0, &kernel, &gv.t(), 0.0, &mut dv);
-                    g.col2im_t(d, n1 - n0, dxc);
-                } else {
-                    self.scratch.resize(rows * g.k(), 0.0);
-                    let mut d =
-                        ArrayViewMut2::from_shape((rows, g.k()), &mut self.scratch[..rows * g.k()])
-                            .ok()?;
-                    general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
-                    g.col2im(&self.scratch[..rows * g.k()], n1 - n0, dxc);
-                }
-            }
-        }
-        if !need_input_grad {
-            return None;
-        }
-        ArrayD::from_shape_vec(x.raw_dim(), dx).ok()
+        self.backward_chunks(grad, need_input_grad, false)
     }
     fn output_activation(&self) -> Option<ActivationFn> {
         Some(self.activation)
