@@ -120,7 +120,7 @@ pub(crate) fn from_config(class_name: &str, config: &serde_json::Value) -> Resul
 }
 
 /// Reads a config field, with an error naming the layer and field.
-pub(crate) fn cfg<T: serde::de::DeserializeOwned>(
+pub(crate) fn cfg<T: serde_core::de::DeserializeOwned>(
     config: &serde_json::Value,
     key: &str,
 ) -> Result<T> {
