@@ -1,0 +1,90 @@
+# kerust: Keras for Rust notebooks.
+#
+#   make lab     install what is missing, then start Jupyter Lab on notebooks/
+#   make test    install what is missing, then run cargo test and the notebook tests
+#   make setup   only the installs (each one is skipped when already done)
+#
+# Installs: evcxr_jupyter (cargo install --locked, into ~/.cargo/bin), Jupyter
+# in a project-local virtual environment (.venv, versions pinned in
+# requirements-notebooks.txt), the kerust kernelspec (into .venv, nothing
+# global) and the MNIST files (into the Keras dataset cache). Stamp files in
+# .venv make a second run install nothing.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV        := $(ROOT)/.venv
+PY          ?= python3
+CARGO_BIN   := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+EVCXR_VERSION := 0.22.0
+# A kerust kernelspec in the user's Jupyter dir must not shadow the venv's one.
+JUPYTER_ENV := JUPYTER_PATH=$(VENV)/share/jupyter JUPYTER_PLATFORM_DIRS=1 PATH="$(VENV)/bin:$(CARGO_BIN):$$PATH"
+
+STAMP_VENV   := $(VENV)/.stamp-requirements
+STAMP_KERNEL := $(VENV)/share/jupyter/kernels/kerust/kernel.json
+
+.PHONY: help lab test setup evcxr venv kernel data bench fmt clippy cargo-test notebook-test kernel-test
+
+help:
+	@echo "make lab     install what is missing, start Jupyter Lab on notebooks/"
+	@echo "make test    install what is missing, run cargo test and the notebook tests"
+	@echo "make setup   install only: evcxr_jupyter, .venv with Jupyter, the kerust kernel, MNIST"
+	@echo "make kernel  (re)install the kerust kernelspec into .venv"
+	@echo "make data    put the MNIST files into the Keras dataset cache"
+	@echo "make bench   run the benchmarks (scripts/bench.sh)"
+	@echo "make fmt | make clippy"
+
+setup: evcxr venv kernel data
+
+lab: setup
+	cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab
+
+test: setup cargo-test kernel-test notebook-test
+
+cargo-test:
+	cargo test
+
+kernel-test: evcxr venv kernel
+	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/kernel_test.py $(if $(CI),--once,)
+
+notebook-test: evcxr venv kernel data
+	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/run_notebooks.py
+
+# evcxr_jupyter: installed once; about 7 minutes to compile on a fresh machine.
+evcxr:
+	@if command -v evcxr_jupyter >/dev/null 2>&1 || [ -x "$(CARGO_BIN)/evcxr_jupyter" ]; then \
+	    echo "evcxr_jupyter: already installed"; \
+	else \
+	    echo "evcxr_jupyter: installing $(EVCXR_VERSION) with cargo (this takes several minutes)"; \
+	    cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
+	fi
+
+venv: $(STAMP_VENV)
+
+$(STAMP_VENV): requirements-notebooks.txt
+	@[ -x "$(VENV)/bin/python" ] || $(PY) -m venv "$(VENV)"
+	"$(VENV)/bin/python" -m pip install --disable-pip-version-check -q -r requirements-notebooks.txt
+	touch "$@"
+
+kernel: $(STAMP_KERNEL)
+
+$(STAMP_KERNEL): kernel.json scripts/install_kernel.sh | evcxr $(STAMP_VENV)
+	PATH="$(CARGO_BIN):$$PATH" scripts/install_kernel.sh "$(VENV)"
+
+# scripts/install_mnist.sh checks the cache itself and does nothing when the
+# files are there, so it runs every time (the cache may have been emptied).
+data:
+	@if [ -f scripts/install_mnist.sh ]; then bash scripts/install_mnist.sh; \
+	else echo "data: scripts/install_mnist.sh does not exist yet; skipping MNIST"; fi
+
+bench:
+	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh; \
+	else echo "bench: scripts/bench.sh does not exist yet"; fi
+
+fmt:
+	cargo fmt
+
+clippy:
+	cargo clippy --all-targets -- -D warnings

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the kerust kernelspec (the repository's kernel.json, with its
+# absolute paths filled in) into the project's virtual environment:
+#   .venv/share/jupyter/kernels/kerust/kernel.json
+# Nothing is written outside the repository. Jupyter started from .venv/bin
+# finds the kernel there.
+#
+# Usage: scripts/install_kernel.sh [VENV_DIR]   (default: .venv)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${1:-$root/.venv}"
+python="$venv/bin/python"
+if [ ! -x "$python" ]; then
+    echo "install_kernel.sh: no Python at $python; run 'make setup' first" >&2
+    exit 1
+fi
+
+evcxr="$(command -v evcxr_jupyter || true)"
+if [ -z "$evcxr" ] && [ -x "$HOME/.cargo/bin/evcxr_jupyter" ]; then
+    evcxr="$HOME/.cargo/bin/evcxr_jupyter"
+fi
+if [ -z "$evcxr" ]; then
+    echo "install_kernel.sh: evcxr_jupyter not found on PATH or in ~/.cargo/bin; run 'make setup' first" >&2
+    exit 1
+fi
+
+dest="$venv/share/jupyter/kernels/kerust"
+mkdir -p "$dest"
+"$python" - "$root" "$evcxr" "$dest" <<'PY'
+import json, os, sys
+root, evcxr, dest = sys.argv[1:4]
+with open(os.path.join(root, "kernel.json")) as f:
+    text = f.read()
+spec = json.loads(text)
+spec["argv"] = [a.replace("@EVCXR_JUPYTER@", evcxr).replace("@KERUST_ROOT@", root) for a in spec["argv"]]
+spec["env"] = {k: v.replace("@KERUST_ROOT@", root).replace("@EVCXR_JUPYTER@", evcxr) for k, v in spec["env"].items()}
+spec.get("metadata", {}).pop("kerust", None)
+tmp = os.path.join(dest, "kernel.json.tmp")
+with open(tmp, "w") as f:
+    json.dump(spec, f, indent=2)
+    f.write("\n")
+os.replace(tmp, os.path.join(dest, "kernel.json"))
+PY
+
+# The Rust logo that evcxr ships, for the launcher tile (optional).
+for size in 32x32 64x64; do
+    logo="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/evcxr_jupyter-0.22*/third_party/rust/rust-logo-$size.png 2>/dev/null | head -n 1 || true)"
+    if [ -n "$logo" ]; then
+        cp "$logo" "$dest/logo-$size.png"
+    fi
+done
+echo "Installed the kerust kernel: $dest/kernel.json"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Starts evcxr_jupyter for the kerust kernel (kernel.json runs this script).
+#
+# evcxr builds each session in a fresh temporary directory by default, so
+# the kerust crate itself (a path dependency, which evcxr's `:cache` does
+# not cover) would be compiled again at every kernel start: 30 to 60 s.
+# Instead each kernel gets a persistent build directory ("slot") under
+# target/evcxr-kernels/, locked while the kernel runs so that two notebooks
+# open at the same time never share one. Cargo then finds kerust already
+# built and the first cell takes seconds. Without flock(1), or with all
+# slots busy, evcxr's default temporary directory is used.
+set -u
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+evcxr="${KERUST_EVCXR_JUPYTER:-evcxr_jupyter}"
+slots="${KERUST_KERNEL_SLOTS:-4}"
+base="${KERUST_KERNEL_DIR:-$root/target/evcxr-kernels}"
+
+# try_slot N WAIT: takes slot N if its lock is free (waiting up to WAIT seconds).
+try_slot() {
+    exec {lock}>"$base/slot-$1.lock" || return 1
+    if flock -w "$2" "$lock"; then
+        # The lock stays held by evcxr_jupyter, which inherits the descriptor.
+        mkdir -p "$base/slot-$1"
+        export EVCXR_TMPDIR="$base/slot-$1"
+        return 0
+    fi
+    exec {lock}>&-
+    return 1
+}
+
+if [ -z "${EVCXR_TMPDIR:-}" ] && command -v flock >/dev/null 2>&1 && mkdir -p "$base" 2>/dev/null; then
+    # Prefer a slot that has been built in (warm); a kernel that was just
+    # restarted may take a moment to let go of its slot, so wait a little
+    # for the first one before taking a new, cold slot.
+    found=""
+    for ((i = 0; i < slots; i++)); do
+        if [ -d "$base/slot-$i" ] && try_slot "$i" 0; then found=1; break; fi
+    done
+    if [ -z "$found" ] && [ -d "$base/slot-0" ] && try_slot 0 5; then found=1; fi
+    if [ -z "$found" ]; then
+        for ((i = 0; i < slots; i++)); do
+            if try_slot "$i" 0; then break; fi
+        done
+    fi
+fi
+exec "$evcxr" "$@"
