@@ -47,7 +47,7 @@ cargo-test:
 	cargo test
 
 kernel-test: evcxr venv kernel
-	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/kernel_test.py $(if $(CI),--once,)
+	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/kernel_test.py
 
 notebook-test: evcxr venv kernel data
 	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/run_notebooks.py
