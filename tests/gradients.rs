@@ -469,16 +469,37 @@ fn conv2d_gradients() {
 
 #[test]
 fn conv2d_activations_and_logits() {
+    let cases = [CONVS[1], CONVS[3], CONVS[7]];
     for act in [
-        ActivationFn::Relu,
         ActivationFn::Tanh,
         ActivationFn::Softmax,
+        ActivationFn::Sigmoid,
     ] {
-        for (k, s, padding, shape) in [CONVS[1], CONVS[3]] {
+        for (k, s, padding, shape) in cases {
             let what = format!("Conv2D {k:?} s{s} {padding} {}", act.name());
             let (mut layer, x) = setup(&|| Box::new(conv(3, k, s, padding, act)), &shape, 2);
             check_layer(&what, layer.as_mut(), &x, true);
             check_layer_logits(&what, layer.as_mut(), &x);
+        }
+    }
+    // Relu and leaky_relu: Conv2D keeps no relu logits, so a linear twin
+    // with the same weights finds inputs away from the kink.
+    for act in [ActivationFn::Relu, ActivationFn::LeakyRelu] {
+        for (k, s, padding, shape) in cases {
+            let what = format!("Conv2D {k:?} s{s} {padding} {}", act.name());
+            let make = || Box::new(conv(3, k, s, padding, act)) as Box<dyn Layer>;
+            let (mut layer, x) = (0..200)
+                .map(|seed| build_random(&make, &shape, 2, seed))
+                .find(|(layer, x)| {
+                    let mut twin = conv(3, k, s, padding, ActivationFn::Linear);
+                    twin.build(&shape, &mut Rng::seed_from_u64(0)).unwrap();
+                    let w: Vec<ArrayD<f32>> =
+                        layer.weights().iter().map(|w| w.to_owned()).collect();
+                    twin.set_weights(&w);
+                    min_abs(&run(&mut twin, x, false, 0)) > MARGIN
+                })
+                .expect("an input away from the kink");
+            check_layer(&what, layer.as_mut(), &x, true);
         }
     }
 }

@@ -41,6 +41,11 @@ pub struct Conv2D {
     cache_x: Option<ArrayD<f32>>,
     cache_z: Option<ArrayD<f32>>,
     cache_y: Option<ArrayD<f32>>,
+    /// For relu: whether each logit was positive (all relu's backward
+    /// needs, at a quarter of the logits' size).
+    cache_mask: Option<Vec<u8>>,
+    /// Reused buffer for one chunk of logits.
+    zbuf: Vec<f32>,
     /// Reused im2col buffer.
     scratch: Vec<f32>,
 }
@@ -67,6 +72,8 @@ impl Conv2D {
             cache_x: None,
             cache_z: None,
             cache_y: None,
+            cache_mask: None,
+            zbuf: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -148,9 +155,9 @@ impl Conv2D {
             grad = grad.as_standard_layout().into_owned();
         }
         let gsl = grad.as_slice_mut()?;
-        let zsl = match (relu, &self.cache_z) {
-            (true, Some(z)) => z.as_slice()?,
-            (true, None) => return None,
+        let mask: &[u8] = match (relu, &self.cache_mask) {
+            (true, Some(m)) if m.len() == gsl.len() => m,
+            (true, _) => return None,
             (false, _) => &[],
         };
         let kernel = ArrayView2::from_shape((g.k(), g.f), self.kernel.as_slice()?).ok()?;
@@ -171,8 +178,8 @@ impl Conv2D {
             let range = n0 * per * g.f..n1 * per * g.f;
             let gc = &mut gsl[range.clone()];
             if relu {
-                for (gv, &zv) in gc.iter_mut().zip(&zsl[range]) {
-                    *gv = if zv > 0.0 { *gv } else { 0.0 };
+                for (gv, &m) in gc.iter_mut().zip(&mask[range]) {
+                    *gv = if m != 0 { *gv } else { 0.0 };
                 }
             }
             if use_bias {
@@ -586,22 +593,27 @@ impl Layer for Conv2D {
             return ArrayD::zeros(out_shape);
         };
         let act = self.activation;
-        let keep_z = ctx.training || matches!(act, ActivationFn::Softmax | ActivationFn::Sigmoid);
-        // Linear and relu are applied here, chunk by chunk, while the
-        // logits are in cache; other activations afterwards on the whole.
+        // Linear and relu are applied chunk by chunk while the logits are
+        // in cache, and need no logits to go backward (relu keeps a mask);
+        // other activations are applied afterwards on the whole output.
         let inline = matches!(act, ActivationFn::Linear | ActivationFn::Relu);
-        let y_separate = keep_z || !inline;
+        let keep_z =
+            matches!(act, ActivationFn::Softmax | ActivationFn::Sigmoid) || ctx.training && !inline;
+        let keep_mask = ctx.training && act == ActivationFn::Relu;
         let has_bias = self.use_bias && bias.len() == g.f;
         let per = g.oh * g.ow;
         let total = n * per * g.f;
-        let mut z = vec![0.0f32; total];
-        let mut y = Vec::with_capacity(if y_separate { total } else { 0 });
+        let mut y = Vec::with_capacity(total);
+        let mut z = Vec::with_capacity(if keep_z { total } else { 0 });
+        let mut mask = Vec::with_capacity(if keep_mask { total } else { 0 });
+        let mut zc = std::mem::take(&mut self.zbuf);
         for (n0, n1) in g.chunks(n) {
             let rows = (n1 - n0) * per;
-            let zc = &mut z[n0 * per * g.f..n1 * per * g.f];
+            zc.clear();
+            zc.resize(rows * g.f, 0.0);
             let (Some(a), Ok(mut c)) = (
                 g.cols(xsl, n0, n1, &mut self.scratch),
-                ArrayViewMut2::from_shape((rows, g.f), &mut *zc),
+                ArrayViewMut2::from_shape((rows, g.f), &mut zc[..]),
             ) else {
                 return ArrayD::zeros(out_shape);
             };
@@ -611,52 +623,49 @@ impl Layer for Conv2D {
                     add(row, bias);
                 }
             }
-            if y_separate {
-                match act {
-                    ActivationFn::Relu => {
-                        y.extend(zc.iter().map(|&v| if v > 0.0 { v } else { 0.0 }));
-                    }
-                    _ => y.extend_from_slice(zc),
-                }
-            } else if act == ActivationFn::Relu {
-                for v in zc.iter_mut() {
-                    *v = if *v > 0.0 { *v } else { 0.0 };
-                }
+            if keep_z {
+                z.extend_from_slice(&zc);
+            }
+            if keep_mask {
+                mask.extend(zc.iter().map(|&v| u8::from(v > 0.0)));
+            }
+            if act == ActivationFn::Relu {
+                y.extend(zc.iter().map(|&v| if v > 0.0 { v } else { 0.0 }));
+            } else {
+                y.extend_from_slice(&zc);
             }
         }
-        let Ok(z) = ArrayD::from_shape_vec(out_shape.clone(), z) else {
-            return ArrayD::zeros(out_shape);
-        };
-        if !y_separate {
-            // Linear or relu at inference: `z` holds the outputs.
-            return z;
-        }
+        self.zbuf = zc;
         let Ok(mut y) = ArrayD::from_shape_vec(out_shape.clone(), y) else {
             return ArrayD::zeros(out_shape);
         };
         if !inline {
             act.apply(&mut y);
         }
-        // Linear and relu need only the logits to go backward.
         self.cache_y = (ctx.training && !inline).then(|| y.clone());
-        self.cache_z = keep_z.then_some(z);
+        self.cache_z = keep_z
+            .then(|| ArrayD::from_shape_vec(out_shape, z).ok())
+            .flatten();
+        self.cache_mask = keep_mask.then_some(mask);
         self.cache_x = ctx.training.then(|| xs.into_owned());
         y
     }
     fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
-        let z = self.cache_z.as_ref()?;
-        if z.shape() != grad.shape() {
-            return None;
-        }
         match self.activation {
             ActivationFn::Linear => self.backward_chunks(grad, need_input_grad, false),
             ActivationFn::Relu => self.backward_chunks(grad, need_input_grad, true),
             act => {
-                act.backward(z.view(), self.cache_y.as_ref()?.view(), &mut grad);
+                let (z, y) = (self.cache_z.as_ref()?, self.cache_y.as_ref()?);
+                if z.shape() != grad.shape() || y.shape() != grad.shape() {
+                    return None;
+                }
+                act.backward(z.view(), y.view(), &mut grad);
                 self.backward_chunks(grad, need_input_grad, false)
             }
         }
     }
+    /// Kept for softmax and sigmoid (the losses use them), and while
+    /// training for activations other than linear and relu.
     fn logits(&self) -> Option<&ArrayD<f32>> {
         self.cache_z.as_ref()
     }
@@ -682,5 +691,6 @@ impl Layer for Conv2D {
         self.cache_x = None;
         self.cache_y = None;
         self.cache_z = None;
+        self.cache_mask = None;
     }
 }

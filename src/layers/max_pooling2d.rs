@@ -276,17 +276,23 @@ impl Layer for MaxPooling2D {
         let gs = grad.as_standard_layout();
         let gsl = gs.as_slice()?;
         let c = g.c.max(1);
-        let mut dx = vec![0.0f32; n * g.h * g.w * g.c];
         let img = g.h * g.w * g.c;
-        let rows = gsl.chunks_exact(c).zip(arg.chunks_exact(c));
-        for (i, (grow, arow)) in rows.enumerate() {
-            let base = i / (g.oh * g.ow).max(1) * img;
-            for (ch, (&gv, &p)) in grow.iter().zip(arow).enumerate() {
-                if let Some(d) = dx.get_mut(base + p as usize * g.c + ch) {
-                    *d += gv;
+        let per = g.oh * g.ow * g.c;
+        // Image by image, so that zeroing and scattering stay in cache.
+        let mut dx = Vec::with_capacity(n * img);
+        for (gi, ai) in gsl.chunks(per.max(1)).zip(arg.chunks(per.max(1))) {
+            let start = dx.len();
+            dx.resize(start + img, 0.0);
+            let dxi = &mut dx[start..];
+            for (grow, arow) in gi.chunks_exact(c).zip(ai.chunks_exact(c)) {
+                for (ch, (&gv, &p)) in grow.iter().zip(arow).enumerate() {
+                    if let Some(d) = dxi.get_mut(p as usize * g.c + ch) {
+                        *d += gv;
+                    }
                 }
             }
         }
+        dx.resize(n * img, 0.0);
         let mut in_shape = vec![n];
         in_shape.extend_from_slice(&self.input_shape);
         ArrayD::from_shape_vec(in_shape, dx).ok()
