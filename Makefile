@@ -41,7 +41,14 @@ setup: evcxr venv kernel data
 lab: setup
 	cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab
 
-test: setup cargo-test kernel-test notebook-test
+# All three test steps run even when one fails; make test fails if any did.
+test: setup
+	@status=0; \
+	$(MAKE) --no-print-directory cargo-test || status=1; \
+	$(MAKE) --no-print-directory kernel-test || status=1; \
+	$(MAKE) --no-print-directory notebook-test || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; else echo "make test: all passed"; fi; \
+	exit $$status
 
 cargo-test:
 	cargo test
