@@ -39,7 +39,7 @@ help:
 setup: evcxr venv kernel data
 
 lab: setup
-	cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab
+	mkdir -p notebooks && cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab
 
 # All three test steps run even when one fails; make test fails if any did.
 test: setup

@@ -107,6 +107,7 @@ def main() -> int:
     ap.add_argument("--once", action="store_true", help="do not measure a second (warm) kernel start")
     args = ap.parse_args()
     check_kernelspec()
+    NOTEBOOKS.mkdir(exist_ok=True)  # the kernel's cwd, as for the real notebooks
     fails = Failures()
     times: dict[str, float] = {}
 
