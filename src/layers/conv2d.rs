@@ -1,4 +1,10 @@
 //! `Conv2D`: a 2-D convolution over `(height, width, channels)` images.
+//!
+//! im2col and one matrix product (matrixmultiply, through ndarray) per
+//! chunk of a few images, sized so that bias, relu and the gradients are
+//! applied while the chunk is in cache. With few channels the columns are
+//! built transposed so that copies run along image rows. Padding follows
+//! TensorFlow: 'same' puts `total / 2` before and the rest after.
 
 use super::{cfg, check_alloc, Ctx, Layer};
 use crate::activations::{ActivationFn, ActivationSpec};
