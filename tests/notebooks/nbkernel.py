@@ -5,6 +5,7 @@ notebook cells in that kernel with nbclient."""
 from __future__ import annotations
 
 import os
+import queue
 import re
 import sys
 import time
@@ -26,6 +27,7 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 
 import nbformat  # noqa: E402
+from jupyter_core.utils import run_sync  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 
@@ -114,8 +116,29 @@ class Kernel:
     def run(self, index: int) -> float:
         """Executes cell `index`; returns its wall time in seconds."""
         start = time.monotonic()
-        self.client.execute_cell(self.nb.cells[index], index)
-        return time.monotonic() - start
+        cell = self.nb.cells[index]
+        self.client.execute_cell(cell, index)
+        seconds = time.monotonic() - start
+        self._drain(cell, index)
+        return seconds
+
+    def _drain(self, cell, index: int, quiet: float = 0.2, limit: float = 2.0) -> None:
+        """evcxr forwards the kernel's stderr (where a failed `?` prints its
+        message) on a separate thread, so that text can arrive after the cell
+        has finished. Jupyter Lab still shows it in the right cell (it routes
+        by parent message); nbclient has stopped listening by then. Collect
+        stream messages until the kernel has been quiet for `quiet` seconds,
+        before the next cell is sent."""
+        kc = self.client.kc
+        get = run_sync(kc.iopub_channel.get_msg)
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            try:
+                msg = get(timeout=quiet)
+            except queue.Empty:
+                return
+            if msg.get("msg_type") == "stream":
+                self.client.process_message(msg, cell, index)
 
 
 def new_notebook(sources):
