@@ -109,6 +109,11 @@ impl ActivationFn {
         match self {
             ActivationFn::Linear => {}
             ActivationFn::Softmax => softmax_last_axis(z),
+            // The hot case gets its own loop, which the compiler vectorizes.
+            ActivationFn::Relu => match z.as_slice_memory_order_mut() {
+                Some(s) => s.iter_mut().for_each(|v| *v = v.max(0.0)),
+                None => z.mapv_inplace(|v| v.max(0.0)),
+            },
             _ => {
                 if let Some(s) = z.as_slice_memory_order_mut() {
                     for v in s.iter_mut() {
@@ -172,6 +177,14 @@ impl ActivationFn {
                     });
             }
             ActivationFn::Relu => {
+                if let (Some(g), Some(zs)) = (grad.as_slice_mut(), z.as_slice()) {
+                    if g.len() == zs.len() {
+                        for (g, &z) in g.iter_mut().zip(zs) {
+                            *g = if z > 0.0 { *g } else { 0.0 };
+                        }
+                        return;
+                    }
+                }
                 Zip::from(grad).and(&z).for_each(|g, &z| {
                     if z <= 0.0 {
                         *g = 0.0

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
 use crate::naming::unique_name;
 use crate::random::Rng;
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, Ix2};
 use serde_json::json;
 
@@ -103,12 +104,6 @@ impl Dense {
         d.use_bias = cfg(c, "use_bias")?;
         Ok(d)
     }
-    fn rows(x: &ArrayD<f32>, inputs: usize) -> Array2<f32> {
-        let rows = x.len() / inputs.max(1);
-        let flat = x.as_standard_layout().into_owned();
-        flat.into_shape_with_order((rows, inputs))
-            .unwrap_or_else(|_| Array2::zeros((rows, inputs)))
-    }
 }
 
 impl Layer for Dense {
@@ -200,44 +195,67 @@ impl Layer for Dense {
     }
     fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
         let inputs = self.kernel.nrows();
-        let x2 = Self::rows(x, inputs);
-        let mut z = x2.dot(&self.kernel);
-        if self.use_bias {
-            z += &self.bias;
-        }
+        let rows = x.len() / inputs.max(1);
+        // z starts as the bias on every row; the product is added to it,
+        // so the bias costs no separate pass.
+        let mut z = if self.use_bias {
+            let b = self.bias.view().insert_axis(Axis(0));
+            b.broadcast((rows, self.units))
+                .map(|v| v.to_owned())
+                .unwrap_or_else(|| Array2::zeros((rows, self.units)))
+        } else {
+            Array2::zeros((rows, self.units))
+        };
+        // A contiguous input is read in place; only training keeps a copy.
+        let x_std = x.as_standard_layout();
+        // The model checked x's shape, so the rows hold `inputs` values each.
+        let Ok(x2) = x_std.view().into_shape_with_order((rows, inputs)) else {
+            return ArrayD::zeros(vec![0, self.units]);
+        };
+        general_mat_mul(1.0, &x2, &self.kernel, 1.0, &mut z);
         let mut shape = x.shape().to_vec();
         if let Some(last) = shape.last_mut() {
             *last = self.units;
         }
-        // `dot` returns a column-major result when both operands are
-        // column-major too (one input feature and one unit): make it
-        // row-major before reshaping, or the reshape fails.
-        let z = standard(z)
+        // z is row-major (made by zeros/broadcast), so the reshape holds.
+        let mut z = z
             .into_dyn()
             .into_shape_with_order(shape.clone())
             .unwrap_or_else(|_| ArrayD::zeros(shape));
-        let keep_z = ctx.training
-            || matches!(
-                self.activation,
-                ActivationFn::Softmax | ActivationFn::Sigmoid
-            );
-        let y = if self.activation == ActivationFn::Linear {
-            z.clone()
-        } else {
-            let mut y = z.clone();
-            self.activation.apply(&mut y);
-            y
-        };
-        self.cache_z = keep_z.then_some(z);
         if ctx.training {
-            self.cache_x = Some(x2);
-            self.cache_y = Some(y.clone());
+            self.cache_x = Some(x2.to_owned());
         }
-        y
+        match self.activation {
+            ActivationFn::Linear => {
+                self.cache_z = None;
+                self.cache_y = None;
+                z
+            }
+            // relu's derivative needs only y > 0, which is z > 0.
+            ActivationFn::Relu => {
+                self.cache_z = ctx.training.then(|| z.clone());
+                self.activation.apply(&mut z);
+                self.cache_y = ctx.training.then(|| z.clone());
+                z
+            }
+            act => {
+                let mut y = z.clone();
+                act.apply(&mut y);
+                let keep_z =
+                    ctx.training || matches!(act, ActivationFn::Softmax | ActivationFn::Sigmoid);
+                self.cache_z = keep_z.then_some(z);
+                self.cache_y = ctx.training.then(|| y.clone());
+                y
+            }
+        }
     }
     fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
-        if let (Some(z), Some(y)) = (&self.cache_z, &self.cache_y) {
-            self.activation.backward(z.view(), y.view(), &mut grad);
+        match (self.activation, &self.cache_z, &self.cache_y) {
+            (ActivationFn::Relu, _, Some(y)) => {
+                self.activation.backward(y.view(), y.view(), &mut grad)
+            }
+            (_, Some(z), Some(y)) => self.activation.backward(z.view(), y.view(), &mut grad),
+            _ => {}
         }
         self.backward_from_logits(grad, need_input_grad)
     }

@@ -158,7 +158,8 @@ impl Graph {
         // check_input guarantees rank >= 1 and at least one sample.
         let n_all = x.shape()[0];
         let y_all = self.check_targets("y", n_all, &y.to_tensor().into_owned(), compiled.loss)?;
-        let x = x.as_standard_layout().into_owned();
+        // Borrowed when the caller's array already is contiguous f32.
+        let x = x.as_standard_layout();
         // Validation: given, or the last fraction of the data.
         let (n, val) = match (&opts.validation_data, opts.validation_split) {
             (Some((vx, vy)), _) => {

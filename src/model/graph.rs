@@ -662,6 +662,12 @@ impl Graph {
 
 /// Rejects NaN and infinity in input data.
 pub(crate) fn check_finite(what: &str, x: ArrayViewD<f32>) -> Result<()> {
+    // Fast path: a contiguous array is scanned as one slice.
+    if let Some(s) = x.as_slice_memory_order() {
+        if s.iter().all(|v| v.is_finite()) {
+            return Ok(());
+        }
+    }
     if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(Error::value(format!(
             "{what} contains {v} (at flat index {i}): inputs must be finite numbers"
