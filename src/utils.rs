@@ -141,3 +141,59 @@ pub fn to_categorical<Y: AsTensor + ?Sized>(
     shape.push(classes);
     ArrayD::from_shape_vec(shape, out).map_err(|e| Error::value(format!("to_categorical: {e}")))
 }
+
+/// The flat index of the largest value (the first one on ties), as
+/// `np.argmax(x)`; `None` for an empty array or one holding NaN.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let probabilities = array![0.1f32, 0.7, 0.2];
+/// assert_eq!(utils::argmax(&probabilities), Some(1));
+/// ```
+pub fn argmax<X: AsTensor + ?Sized>(x: &X) -> Option<usize> {
+    let x = x.to_tensor();
+    if x.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let mut best: Option<(usize, f32)> = None;
+    for (i, &v) in x.iter().enumerate() {
+        if best.is_none_or(|(_, b)| v > b) {
+            best = Some((i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// The index of the largest value along `axis` for every other position,
+/// as `np.argmax(x, axis)`: for `predict`'s `(samples, classes)` output and
+/// axis 1, the predicted class of each sample.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let predictions = array![[0.1f32, 0.9], [0.8, 0.2]];
+/// assert_eq!(utils::argmax_axis(&predictions, 1)?, array![1usize, 0].into_dyn());
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn argmax_axis<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<usize>> {
+    let x = x.to_tensor();
+    let rank = x.ndim() as isize;
+    let ax = if axis < 0 { axis + rank } else { axis };
+    if ax < 0 || ax >= rank {
+        return Err(Error::value(format!(
+            "argmax_axis: axis {axis} is out of range for an array of rank {rank}"
+        )));
+    }
+    let ax = Axis(ax as usize);
+    if x.len_of(ax) == 0 {
+        return Err(Error::value("argmax_axis: the axis has length 0"));
+    }
+    Ok(x.map_axis(ax, |lane| {
+        let mut best = 0;
+        for (i, &v) in lane.iter().enumerate() {
+            if v > lane[best] {
+                best = i;
+            }
+        }
+        best
+    }))
+}
