@@ -17,7 +17,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     model.compile(RMSprop::new(0.001), "mse", ["accuracy"])?;
     let ((x_train, y_train), _) = datasets::mnist::load_data()?;
-    let input = x_train.mapv(|v| f32::from(v) / 255.0).into_shape_with_order((60000, 784))?;
+    let input = x_train
+        .mapv(|v| f32::from(v) / 255.0)
+        .into_shape_with_order((60000, 784))?;
     let target = utils::to_categorical(&y_train, 10)?;
     model.fit(&input, &target, Fit::epochs(10).batch_size(128))?;
     Ok(())

@@ -5,7 +5,8 @@ use kerust::prelude::*;
 fn main() -> Result<(), kerust::Error> {
     println!("kerust version = {}", kerust::VERSION);
     let (x, y) = datasets::make_classification(200, 2, 42);
-    let ((train_x, train_labels), (test_x, test_labels)) = datasets::train_test_split(&x, &y, 0.2, 42)?;
+    let ((train_x, train_labels), (test_x, test_labels)) =
+        datasets::train_test_split(&x, &y, 0.2, 42)?;
 
     // min-max normalization with the training set's statistics
     let scaler = datasets::MinMaxScaler::fit(&train_x)?;
@@ -28,9 +29,12 @@ fn main() -> Result<(), kerust::Error> {
     model.fit(
         &train_x_norm,
         &train_labels,
-        Fit::epochs(10).batch_size(1).validation_data(&test_x_norm, &test_labels),
+        Fit::epochs(10)
+            .batch_size(1)
+            .validation_data(&test_x_norm, &test_labels),
     )?;
-    plot::decision_boundary(&model, &train_x_norm, &train_labels)?.save("perceptron_boundary.png")?;
+    plot::decision_boundary(&model, &train_x_norm, &train_labels)?
+        .save("perceptron_boundary.png")?;
     println!("decision boundary saved to perceptron_boundary.png");
     Ok(())
 }

@@ -258,7 +258,8 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
             opt.get("config").unwrap_or(&Value::Null),
         )?;
         if let Some(state) = opt.get("state") {
-            let state = State::from_json(state).map_err(|e| Error::io(format!("bad optimizer state: {}", e.message())))?;
+            let state = State::from_json(state)
+                .map_err(|e| Error::io(format!("bad optimizer state: {}", e.message())))?;
             // Optimizers count steps with `iterations + 1`: a corrupt count
             // near u64::MAX would overflow at the next step.
             if state.iterations > MAX_ITERATIONS {

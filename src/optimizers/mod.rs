@@ -57,12 +57,20 @@ impl State {
         let iterations = v
             .get("iterations")
             .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| Error::io(format!("optimizer state has no whole number 'iterations': {v}")))?;
+            .ok_or_else(|| {
+                Error::io(format!(
+                    "optimizer state has no whole number 'iterations': {v}"
+                ))
+            })?;
         let slots = v
             .get("slots")
             .map(|s| serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()))
             .transpose()
-            .map_err(|e| Error::io(format!("optimizer state 'slots' is not a list of lists of numbers ({e})")))?
+            .map_err(|e| {
+                Error::io(format!(
+                    "optimizer state 'slots' is not a list of lists of numbers ({e})"
+                ))
+            })?
             .unwrap_or_default();
         Ok(State { iterations, slots })
     }
