@@ -202,6 +202,23 @@ def check_cell(nb_path, index, saved, executed, update: bool) -> list[str]:
     return problems
 
 
+def merge_streams(outputs):
+    """Joins consecutive stdout (or stderr) chunks into one output, as
+    Jupyter shows them, so that saved notebooks stay small and diff well."""
+    merged = []
+    for out in outputs:
+        if (
+            out.get("output_type") == "stream"
+            and merged
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1].get("name") == out.get("name")
+        ):
+            merged[-1]["text"] += out.get("text", "")
+        else:
+            merged.append(out)
+    return merged
+
+
 def run_notebook(path: Path, timeout: int, update: bool) -> tuple[list[str], float]:
     saved = nbformat.read(path, as_version=4)
     executed = nbformat.read(path, as_version=4)
@@ -224,6 +241,9 @@ def run_notebook(path: Path, timeout: int, update: bool) -> tuple[list[str], flo
         if problems:
             print(f"  not saving {path.name}: it has problems")
         else:
+            for cell in executed.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = merge_streams(cell.outputs)
             nbformat.write(executed, path)
             print(f"  saved the outputs of {path.name}")
     return problems, elapsed
