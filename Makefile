@@ -17,6 +17,8 @@ SHELL := bash
 ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VENV        := $(ROOT)/.venv
 PY          ?= python3
+# Extra arguments for jupyter lab, e.g. make lab LAB_ARGS="--no-browser --port 9000"
+LAB_ARGS    ?=
 CARGO_BIN   := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 EVCXR_VERSION := 0.22.0
 # A kerust kernelspec in the user's Jupyter dir must not shadow the venv's one.
@@ -39,7 +41,7 @@ help:
 setup: evcxr venv kernel data
 
 lab: setup
-	mkdir -p notebooks && cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab
+	mkdir -p notebooks && cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab $(LAB_ARGS)
 
 # All three test steps run even when one fails; make test fails if any did.
 test: setup
