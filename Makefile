@@ -41,7 +41,7 @@ help:
 setup: evcxr venv kernel data
 
 lab: setup
-	mkdir -p notebooks && cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	mkdir -p notebooks && cd notebooks && $(JUPYTER_ENV) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --MappingKernelManager.default_kernel_name=kerust $(LAB_ARGS)
 
 # All three test steps run even when one fails; make test fails if any did.
 test: setup
