@@ -25,7 +25,7 @@ pub enum ErrorKind {
 /// ```
 /// use kerust::prelude::*;
 /// let mut model = Sequential::new();
-/// let err = model.add(Dense::new(2).activation("relux")).unwrap_err();
+/// let err = model.add(Dense::new(2).input_shape([3]).activation("relux")).unwrap_err();
 /// assert!(err.to_string().contains("relu"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -383,7 +383,7 @@ fn model_html_table_explains_every_count() {
         "(None, 2)",
         "(None, 1)",
         "3 inputs x 2 units + 2 biases = 8",
-        "2 inputs x 1 units + 1 biases = 3",
+        "2 inputs x 1 unit + 1 bias = 3",
         "Total params: <b>11</b>",
     ] {
         assert!(html.contains(needle), "missing {needle:?} in {html}");
