@@ -1118,7 +1118,6 @@ fn diverging_training_stops_with_epoch_and_batch() {
 // `conv_out` returns None for these.
 
 #[test]
-#[ignore = "conv_out panics (src/layers/conv2d.rs): reported to its owner"]
 fn same_padding_on_an_empty_image() {
     let mut m = Sequential::new();
     m.add(Input::with_dims(vec![0, 5, 1])).unwrap();
@@ -1134,7 +1133,6 @@ fn same_padding_on_an_empty_image() {
 }
 
 #[test]
-#[ignore = "conv_out panics (src/layers/conv2d.rs): reported to its owner"]
 fn same_padding_with_a_huge_kernel() {
     let mut m = Sequential::new();
     err_with(

@@ -473,9 +473,12 @@ fn add(dst: &mut [f32], src: &[f32]) {
 
 /// Output length and padding before, for one spatial axis (TensorFlow's rules).
 pub(crate) fn conv_out(len: usize, k: usize, s: usize, same: bool) -> Option<(usize, usize)> {
-    if same {
+    if len == 0 || s == 0 {
+        None
+    } else if same {
         let out = len.div_ceil(s);
-        let total = ((out - 1) * s + k).saturating_sub(len);
+        // Checked: kernel sizes come from the user and may be absurd.
+        let total = (out - 1).checked_mul(s)?.checked_add(k)?.saturating_sub(len);
         Some((out, total / 2))
     } else if len >= k {
         Some(((len - k) / s + 1, 0))
