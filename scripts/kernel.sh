@@ -8,11 +8,12 @@
 # target/evcxr-kernels/, locked while the kernel runs so that two notebooks
 # open at the same time never share one. Cargo then finds kerust already
 # built and the first cell takes seconds. Without flock(1), or with all
-# slots busy, evcxr's default temporary directory is used.
+# slots busy, evcxr's default temporary directory is used (and the build
+# settings of evcxr/cargo-config.toml do not apply).
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evcxr="${KERUST_EVCXR_JUPYTER:-evcxr_jupyter}"
-slots="${KERUST_KERNEL_SLOTS:-4}"
+slots="${KERUST_KERNEL_SLOTS:-6}"
 base="${KERUST_KERNEL_DIR:-$root/target/evcxr-kernels}"
 
 # try_slot N WAIT: takes slot N if its lock is free (waiting up to WAIT seconds).
@@ -28,7 +29,13 @@ try_slot() {
     return 1
 }
 
-if [ -z "${EVCXR_TMPDIR:-}" ] && command -v flock >/dev/null 2>&1 && mkdir -p "$base" 2>/dev/null; then
+if [ -z "${EVCXR_TMPDIR:-}" ] && command -v flock >/dev/null 2>&1 && mkdir -p "$base/.cargo" 2>/dev/null; then
+    # Cargo reads this from every slot's parent dir: build settings of
+    # kerust and its dependencies in the kernel (see evcxr/cargo-config.toml).
+    if ! cmp -s "$root/evcxr/cargo-config.toml" "$base/.cargo/config.toml"; then
+        cp "$root/evcxr/cargo-config.toml" "$base/.cargo/config.toml.$$" &&
+            mv -f "$base/.cargo/config.toml.$$" "$base/.cargo/config.toml"
+    fi
     # Prefer a slot that has been built in (warm); a kernel that was just
     # restarted may take a moment to let go of its slot, so wait a little
     # for the first one before taking a new, cold slot.
