@@ -27,7 +27,7 @@ fi
 
 dest="$venv/share/jupyter/kernels/kerust"
 mkdir -p "$dest"
-"$python" - "$root" "$evcxr" "$dest" <<'PY'
+if "$python" - "$root" "$evcxr" "$dest" <<'PY'
 import json, os, sys
 root, evcxr, dest = sys.argv[1:4]
 with open(os.path.join(root, "kernel.json")) as f:
@@ -36,12 +36,26 @@ spec = json.loads(text)
 spec["argv"] = [a.replace("@EVCXR_JUPYTER@", evcxr).replace("@KERUST_ROOT@", root) for a in spec["argv"]]
 spec["env"] = {k: v.replace("@KERUST_ROOT@", root).replace("@EVCXR_JUPYTER@", evcxr) for k, v in spec["env"].items()}
 spec.get("metadata", {}).pop("kerust", None)
-tmp = os.path.join(dest, "kernel.json.tmp")
+text = json.dumps(spec, indent=2) + "\n"
+target = os.path.join(dest, "kernel.json")
+try:
+    with open(target) as f:
+        unchanged = f.read() == text
+except OSError:
+    unchanged = False
+if unchanged:
+    print(f"kerust kernel: already installed in {dest}")
+    sys.exit(3)
+tmp = target + ".tmp"
 with open(tmp, "w") as f:
-    json.dump(spec, f, indent=2)
-    f.write("\n")
-os.replace(tmp, os.path.join(dest, "kernel.json"))
+    f.write(text)
+os.replace(tmp, target)
 PY
+then :; else
+    rc=$?
+    [ "$rc" -eq 3 ] && exit 0
+    exit "$rc"
+fi
 
 # The Rust logo that evcxr ships, for the launcher tile (optional).
 for size in 32x32 64x64; do
