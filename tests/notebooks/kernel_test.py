@@ -59,6 +59,9 @@ let y = array![[1.0f32], [0.0], [1.0], [0.5]];
 let history = model.fit(&x, &y, Fit::epochs(3).batch_size(2).verbose(0))?;
 history""",
     "after_history": """println!("{}", n);""",
+    "bad_shape": """let wrong = model.predict(&array![[1.0f32, 2.0, 3.0, 4.0]])?;""",
+    "unknown_loss": """model.compile("adam", "msee", ["accuracy"])?;""",
+    "after_all": """println!("still {} params, n = {n}", model.count_params());""",
 }
 
 
@@ -155,6 +158,17 @@ def main() -> int:
 
     c = cell["after_history"]
     fails.check("12" in cell_text(c), "a variable from before the failures is still usable at the end: " + describe(c))
+
+    c = cell["bad_shape"]
+    fails.check(stderr_or_error(c), "predict on a wrong shape fails: " + describe(c))
+    fails.check("expects x of shape (None, 3) but got (None, 4)" in cell_text(c), "its message says what was expected and what came")
+
+    c = cell["unknown_loss"]
+    fails.check(stderr_or_error(c), "an unknown loss makes compile fail: " + describe(c))
+    fails.check("did you mean 'mse'" in cell_text(c), "its message suggests the closest loss")
+
+    c = cell["after_all"]
+    fails.check("still 11 params, n = 12" in cell_text(c), "every variable survives the failed cells: " + describe(c))
 
     if not args.once:
         print("kernel test: second kernel start (warm build cache)", flush=True)
