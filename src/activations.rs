@@ -331,6 +331,12 @@ impl ActivationSpec {
             ActivationSpec::Fn(f) => Ok(*f),
         }
     }
+
+    /// Resolves the name for the layer called `layer`, whose name the error carries.
+    pub(crate) fn resolve_for(&self, layer: &str) -> Result<ActivationFn> {
+        self.resolve()
+            .map_err(|e| crate::Error::new(e.kind(), format!("layer {layer}: {}", e.message())))
+    }
 }
 
 impl From<&str> for ActivationSpec {

@@ -2,7 +2,7 @@
 
 use super::{cfg, Ctx, Layer};
 use crate::activations::{ActivationFn, ActivationSpec};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::naming::unique_name;
 use crate::random::Rng;
 use ndarray::ArrayD;
@@ -71,10 +71,7 @@ impl Layer for Activation {
         self.declared.as_deref()
     }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
-        self.activation = self
-            .spec
-            .resolve()
-            .map_err(|e| Error::new(e.kind(), format!("layer {}: {}", self.name, e.message())))?;
+        self.activation = self.spec.resolve_for(&self.name)?;
         self.shape = input_shape.to_vec();
         Ok(self.shape.clone())
     }

@@ -478,7 +478,10 @@ pub(crate) fn conv_out(len: usize, k: usize, s: usize, same: bool) -> Option<(us
     } else if same {
         let out = len.div_ceil(s);
         // Checked: kernel sizes come from the user and may be absurd.
-        let total = (out - 1).checked_mul(s)?.checked_add(k)?.saturating_sub(len);
+        let total = (out - 1)
+            .checked_mul(s)?
+            .checked_add(k)?
+            .saturating_sub(len);
         Some((out, total / 2))
     } else if len >= k {
         Some(((len - k) / s + 1, 0))
@@ -498,10 +501,7 @@ impl Layer for Conv2D {
         self.declared.as_deref()
     }
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
-        let activation = self
-            .spec
-            .resolve()
-            .map_err(|e| Error::new(e.kind(), format!("layer {}: {}", self.name, e.message())))?;
+        let activation = self.spec.resolve_for(&self.name)?;
         let &[h, w, c] = input_shape else {
             return Err(Error::shape(format!(
                 "layer {} expects input of shape (None, height, width, channels) but got {}",

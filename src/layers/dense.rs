@@ -117,10 +117,7 @@ impl Layer for Dense {
         self.declared.as_deref()
     }
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
-        let activation = self
-            .spec
-            .resolve()
-            .map_err(|e| Error::new(e.kind(), format!("layer {}: {}", self.name, e.message())))?;
+        let activation = self.spec.resolve_for(&self.name)?;
         if self.units == 0 {
             return Err(Error::value(format!(
                 "layer {}: units must be a positive integer, got 0",
