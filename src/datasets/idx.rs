@@ -72,30 +72,14 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<ArrayD<u8>> {
         .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect();
     let data = &bytes[header_len..];
-    let expected = dims
-        .iter()
-        .try_fold(1u128, |acc, &d| acc.checked_mul(d as u128));
+    super::check_data_len(
+        name,
+        "IDX",
+        &dims,
+        data.len(),
+        &format!("its {header_len}-byte header"),
+    )?;
     let shape = crate::shape::array_shape(&dims);
-    match expected {
-        Some(n) if n == data.len() as u128 => {}
-        Some(n) => {
-            let what = if n > data.len() as u128 {
-                "truncated"
-            } else {
-                "too long"
-            };
-            return Err(Error::io(format!(
-                "{name}: {what}: the IDX header declares shape {shape}, that is {n} bytes of \
-                 data, but the file has {} bytes after its {header_len}-byte header",
-                data.len()
-            )));
-        }
-        None => {
-            return Err(Error::io(format!(
-                "{name}: the IDX header declares shape {shape}, too large to be real data"
-            )))
-        }
-    }
     ArrayD::from_shape_vec(IxDyn(&dims), data.to_vec())
         .map_err(|e| Error::io(format!("{name}: cannot shape the data as {shape}: {e}")))
 }

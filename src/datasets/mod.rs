@@ -38,3 +38,36 @@ pub type Split = (Array3<u8>, Array1<u8>);
 
 /// What `load_data` returns: `((x_train, y_train), (x_test, y_test))`.
 pub type ImageData = (Split, Split);
+
+/// Checks that `len` bytes of `u8` data fill the shape `dims` that a file's
+/// header declares: says "truncated" or "too long" otherwise, and refuses
+/// sizes too large to be real before anything is allocated.
+pub(crate) fn check_data_len(
+    name: &str,
+    format: &str,
+    dims: &[usize],
+    len: usize,
+    where_: &str,
+) -> crate::Result<()> {
+    let shape = crate::shape::array_shape(dims);
+    match dims
+        .iter()
+        .try_fold(1u128, |acc, &d| acc.checked_mul(d as u128))
+    {
+        Some(n) if n == len as u128 => Ok(()),
+        Some(n) => {
+            let what = if n > len as u128 {
+                "truncated"
+            } else {
+                "too long"
+            };
+            Err(crate::Error::io(format!(
+                "{name}: {what}: the {format} header declares shape {shape}, that is {n} bytes of \
+                 data, but {len} bytes follow {where_}"
+            )))
+        }
+        None => Err(crate::Error::io(format!(
+            "{name}: the {format} header declares shape {shape}, too large to be real data"
+        ))),
+    }
+}

@@ -92,30 +92,7 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<ArrayD<u8>> {
     }
     let data = &bytes[end..];
     let shape = array_shape(&header.shape);
-    let n = header
-        .shape
-        .iter()
-        .try_fold(1u128, |acc, &d| acc.checked_mul(d as u128));
-    match n {
-        Some(n) if n == data.len() as u128 => {}
-        Some(n) => {
-            let what = if n > data.len() as u128 {
-                "truncated"
-            } else {
-                "too long"
-            };
-            return Err(Error::io(format!(
-                "{name}: {what}: the .npy header declares shape {shape}, that is {n} bytes of \
-                 data, but {} bytes follow the header",
-                data.len()
-            )));
-        }
-        None => {
-            return Err(Error::io(format!(
-                "{name}: the .npy header declares shape {shape}, too large to be real data"
-            )))
-        }
-    }
+    super::check_data_len(name, ".npy", &header.shape, data.len(), "the header")?;
     let dims = IxDyn(&header.shape);
     let made = if header.fortran_order {
         ArrayD::from_shape_vec(dims.f(), data.to_vec()).map(|a| a.as_standard_layout().into_owned())
