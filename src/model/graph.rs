@@ -463,28 +463,32 @@ impl Graph {
         y: &ArrayD<f32>,
         out: &ArrayD<f32>,
     ) -> (f32, ArrayD<f32>, bool) {
-        if let Some(last) = self.layers.last() {
-            if let (Some(act), Some(z)) = (last.output_activation(), last.logits()) {
-                if loss.uses_logits(act) {
-                    let (v, g) = loss.value_and_grad_logits(y.view(), z.view());
-                    return (v, g, true);
-                }
-            }
+        if let Some(z) = self.loss_logits(loss) {
+            let (v, g) = loss.value_and_grad_logits(y.view(), z.view());
+            return (v, g, true);
         }
         let (v, g) = loss.value_and_grad(y.view(), out.view());
         (v, g, false)
     }
 
+    /// The last layer's logits when `loss` computes from them, as Keras
+    /// does for softmax and sigmoid outputs.
+    fn loss_logits(&self, loss: Loss) -> Option<&ArrayD<f32>> {
+        let last = self.layers.last()?;
+        let act = last.output_activation()?;
+        if loss.uses_logits(act) {
+            last.logits()
+        } else {
+            None
+        }
+    }
+
     /// The loss value on a batch after a forward pass (logits where Keras uses them).
     pub(crate) fn loss_value(&self, loss: Loss, y: &ArrayD<f32>, out: &ArrayD<f32>) -> f32 {
-        if let Some(last) = self.layers.last() {
-            if let (Some(act), Some(z)) = (last.output_activation(), last.logits()) {
-                if loss.uses_logits(act) {
-                    return loss.value_and_grad_logits(y.view(), z.view()).0;
-                }
-            }
+        match self.loss_logits(loss) {
+            Some(z) => loss.value_and_grad_logits(y.view(), z.view()).0,
+            None => loss.value(y.view(), out.view()),
         }
-        loss.value(y.view(), out.view())
     }
 
     /// Forward, backward and one optimizer step on a batch; returns the
