@@ -16,3 +16,4 @@ pub use history::History;
 pub use save::{load_model, AnyModel};
 pub use sequential::Sequential;
 pub use summary::explain_params;
+pub(crate) use summary::thousands;

@@ -4,7 +4,7 @@
 use super::figure::{painter, text, DrawResult, Figure};
 use super::{class_color, lighten};
 use crate::layers::{count_params, Layer};
-use crate::model::{Graph, ModelKind};
+use crate::model::{thousands, Graph, ModelKind};
 use crate::shape::keras_shape;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -297,18 +297,6 @@ struct Blocks {
 const BOX_W: i32 = 440;
 const BOX_H: i32 = 54;
 const BOX_GAP: i32 = 30;
-
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 impl Blocks {
     fn of(model: &Graph) -> Blocks {
