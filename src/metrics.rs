@@ -114,15 +114,7 @@ impl MetricKind {
         let p: Vec<f32> = y_pred.iter().copied().collect();
         let t: Vec<f32> = y_true.iter().copied().collect();
         let rows = p.len() / classes;
-        let argmax = |v: &[f32]| {
-            let mut best = 0;
-            for (i, &x) in v.iter().enumerate() {
-                if x > v[best] {
-                    best = i;
-                }
-            }
-            best
-        };
+        let argmax = |v: &[f32]| crate::utils::first_argmax(v);
         let mut sum = 0.0f64;
         for r in 0..rows {
             let pr = &p[r * classes..(r + 1) * classes];

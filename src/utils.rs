@@ -155,13 +155,23 @@ pub fn argmax<X: AsTensor + ?Sized>(x: &X) -> Option<usize> {
     if x.iter().any(|v| v.is_nan()) {
         return None;
     }
-    let mut best: Option<(usize, f32)> = None;
-    for (i, &v) in x.iter().enumerate() {
-        if best.is_none_or(|(_, b)| v > b) {
-            best = Some((i, v));
+    (!x.is_empty()).then(|| first_argmax(x.iter()))
+}
+
+/// The index of the first largest value (0 for none): each value replaces
+/// the best so far only when strictly greater.
+pub(crate) fn first_argmax<'a>(values: impl IntoIterator<Item = &'a f32>) -> usize {
+    let mut it = values.into_iter().enumerate();
+    let Some((_, &first)) = it.next() else {
+        return 0;
+    };
+    let (mut best, mut best_v) = (0, first);
+    for (i, &v) in it {
+        if v > best_v {
+            (best, best_v) = (i, v);
         }
     }
-    best.map(|(i, _)| i)
+    best
 }
 
 /// The index of the largest value along `axis` for every other position,
@@ -187,13 +197,5 @@ pub fn argmax_axis<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<us
     if x.len_of(ax) == 0 {
         return Err(Error::value("argmax_axis: the axis has length 0"));
     }
-    Ok(x.map_axis(ax, |lane| {
-        let mut best = 0;
-        for (i, &v) in lane.iter().enumerate() {
-            if v > lane[best] {
-                best = i;
-            }
-        }
-        best
-    }))
+    Ok(x.map_axis(ax, |lane| first_argmax(lane.iter())))
 }

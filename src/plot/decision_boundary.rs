@@ -74,16 +74,7 @@ pub fn decision_boundary(model: &Graph, x: impl PlotData, y: impl PlotData) -> R
             let sure = ((p - 0.5).abs() * 2.0).clamp(0.0, 1.0);
             (class, level(sure))
         } else {
-            let (best, pmax) =
-                row.iter()
-                    .enumerate()
-                    .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                        if v > bv {
-                            (i, v)
-                        } else {
-                            (bi, bv)
-                        }
-                    });
+            let (best, pmax) = super::argmax_value(row.iter());
             let floor = 1.0 / k as f32;
             let sure = ((pmax - floor) / (1.0 - floor)).clamp(0.0, 1.0);
             (best, level(sure))

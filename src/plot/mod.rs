@@ -224,20 +224,7 @@ pub(crate) fn to_classes(y: &ArrayD<f32>, what: &str) -> Result<Vec<usize>> {
                     "{what} contains NaN or infinity: expected one-hot labels or class probabilities"
                 )));
             }
-            Ok(y.axis_iter(Axis(0))
-                .map(|row| {
-                    row.iter()
-                        .enumerate()
-                        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                            if v > bv {
-                                (i, v)
-                            } else {
-                                (bi, bv)
-                            }
-                        })
-                        .0
-                })
-                .collect())
+            Ok(y.axis_iter(Axis(0)).map(|row| argmax_value(row.iter()).0).collect())
         }
         _ => Err(Error::shape(format!(
             "{what} should be class labels of shape (n,) or one-hot / probabilities of shape (n, classes) but has shape {}",
@@ -289,4 +276,19 @@ pub(crate) fn short_number(v: f64) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_string()
+}
+
+/// The index and value of the largest value (the first on
+/// ties; NaN never wins; `(0, -inf)` when there is none).
+pub(crate) fn argmax_value<'a>(values: impl IntoIterator<Item = &'a f32>) -> (usize, f32) {
+    values
+        .into_iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        })
 }
