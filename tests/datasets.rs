@@ -491,12 +491,9 @@ fn fetch_verified_writes_only_matching_data() {
     let dir = temp_dir("fetch");
     let dest = dir.join("sub").join("data.bin");
     let data: Vec<u8> = (0..200_000u32).map(|i| (i * 31 % 251) as u8).collect();
-    // SHA-256 computed independently by the sha2 crate
-    use sha2::{Digest, Sha256};
-    let sum: String = Sha256::digest(&data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // SHA-256 computed independently, by Python's hashlib:
+    // hashlib.sha256(bytes(i * 31 % 251 for i in range(200000))).hexdigest()
+    let sum = "fb1d8fabac622cd16fe7b9fb8bc6100515dc417bd56d036e496a49d4c20f63b8".to_string();
     assert_eq!(
         fetch_verified(&data[..], &sum.to_uppercase(), &dest).unwrap(),
         200_000
@@ -547,6 +544,64 @@ fn fetch_verified_writes_only_matching_data() {
     // a malformed checksum is refused before anything is written
     assert_eq!(
         err_of(fetch_verified(&data[..], "abc", &fresh)).kind(),
+        ErrorKind::Value
+    );
+    assert!(!fresh.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `download` runs curl; a file:// URL exercises it without a network.
+#[cfg(feature = "download")]
+#[test]
+fn download_runs_curl_and_writes_only_verified_files() {
+    use kerust::datasets::download::download;
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED download through curl: curl is not installed");
+        return;
+    }
+    let dir = temp_dir("download");
+    let source = dir.join("source.bin");
+    std::fs::write(&source, b"abc").unwrap();
+    let url = format!("file://{}", source.display());
+    // SHA-256 of "abc" (FIPS 180-2, appendix B.1)
+    let sum = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    let cache = dir.join("cache");
+    let dest = cache.join("abc.bin");
+    assert_eq!(download(&url, sum, &dest).unwrap(), 3);
+    assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+
+    // other bytes: a mismatch naming the URL, and the old file stays
+    std::fs::write(&source, b"abd").unwrap();
+    let m = err_of(download(&url, sum, &dest)).to_string();
+    assert!(
+        m.contains(&url) && m.contains("checksum mismatch") && m.contains("not written"),
+        "{m}"
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+
+    // nothing at the URL: curl's message, no file and no temporary file
+    let fresh = cache.join("fresh.bin");
+    let missing = format!("file://{}", dir.join("missing.bin").display());
+    let m = err_of(download(&missing, sum, &fresh)).to_string();
+    assert!(
+        m.contains(&format!("cannot download {missing}")) && m.contains("curl"),
+        "{m}"
+    );
+    assert!(!fresh.exists());
+    let left: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+    assert_eq!(left.len(), 1, "only abc.bin may remain: {left:?}");
+
+    // what is not a URL is never handed to curl as an option
+    let e = err_of(download("-o/tmp/kerust-not-a-url", sum, &fresh));
+    assert_eq!(e.kind(), ErrorKind::Value);
+    assert!(e.to_string().contains("not a URL"), "{e}");
+    // a malformed checksum is refused before anything runs
+    assert_eq!(
+        err_of(download(&url, "abc", &fresh)).kind(),
         ErrorKind::Value
     );
     assert!(!fresh.exists());

@@ -11,14 +11,72 @@ use kerust::prelude::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-fn decode(png: &[u8]) -> image::RgbImage {
-    image::load_from_memory(png).expect("valid PNG").to_rgb8()
+/// A decoded 8-bit RGB picture.
+struct Rgb {
+    width: u32,
+    height: u32,
+    data: Vec<u8>,
+}
+
+/// One pixel: `.0` is red, green, blue.
+struct Px([u8; 3]);
+
+impl Rgb {
+    fn width(&self) -> u32 {
+        self.width
+    }
+    fn height(&self) -> u32 {
+        self.height
+    }
+    fn get_pixel(&self, x: u32, y: u32) -> Px {
+        assert!(x < self.width && y < self.height, "({x}, {y}) is outside");
+        let i = (y as usize * self.width as usize + x as usize) * 3;
+        Px([self.data[i], self.data[i + 1], self.data[i + 2]])
+    }
+    fn pixels(&self) -> impl Iterator<Item = Px> + '_ {
+        self.data.chunks_exact(3).map(|p| Px([p[0], p[1], p[2]]))
+    }
+    /// The `w` x `h` rectangle whose top left corner is (`x`, `y`).
+    fn crop(&self, x: u32, y: u32, w: u32, h: u32) -> Rgb {
+        let mut data = Vec::with_capacity(w as usize * h as usize * 3);
+        for row in y..y + h {
+            for col in x..x + w {
+                data.extend_from_slice(&self.get_pixel(col, row).0);
+            }
+        }
+        Rgb {
+            width: w,
+            height: h,
+            data,
+        }
+    }
+}
+
+/// Decodes PNG bytes, which must be 8-bit RGB (what figures write).
+fn decode(png: &[u8]) -> Rgb {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .expect("valid PNG");
+    let mut data = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let info = reader.next_frame(&mut data).expect("valid PNG data");
+    assert_eq!(
+        (info.color_type, info.bit_depth),
+        (png::ColorType::Rgb, png::BitDepth::Eight)
+    );
+    data.truncate(info.buffer_size());
+    Rgb {
+        width: info.width,
+        height: info.height,
+        data,
+    }
 }
 
 /// A decoded figure with more than `min` distinct colours.
-fn assert_drawn(fig: &plot::Figure, min: usize) -> image::RgbImage {
+fn assert_drawn(fig: &plot::Figure, min: usize) -> Rgb {
     let img = decode(&fig.to_png());
     assert_eq!((img.width(), img.height()), (fig.width(), fig.height()));
+    // the PNG holds exactly the figure's pixels
+    assert_eq!(img.data, fig.rgb());
     let colors: HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     assert!(
         colors.len() > min,
@@ -28,7 +86,7 @@ fn assert_drawn(fig: &plot::Figure, min: usize) -> image::RgbImage {
     img
 }
 
-fn count(img: &image::RgbImage, pred: impl Fn([u8; 3]) -> bool) -> usize {
+fn count(img: &Rgb, pred: impl Fn([u8; 3]) -> bool) -> usize {
     img.pixels().filter(|p| pred(p.0)).count()
 }
 
@@ -175,8 +233,8 @@ fn history_has_one_panel_per_metric_with_train_and_val_curves() {
     assert!(count(&img, blue) > 200);
     assert!(count(&img, orange) > 200);
     // in both panels
-    let left = image::imageops::crop_imm(&img, 0, 0, 440, 320).to_image();
-    let right = image::imageops::crop_imm(&img, 440, 0, 440, 320).to_image();
+    let left = img.crop(0, 0, 440, 320);
+    let right = img.crop(440, 0, 440, 320);
     for panel in [&left, &right] {
         assert!(count(panel, blue) > 50 && count(panel, orange) > 50);
     }

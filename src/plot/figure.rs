@@ -163,15 +163,8 @@ impl Figure {
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn to_png(&self) -> Vec<u8> {
-        use image::ImageEncoder as _;
         let mut out = Vec::new();
-        let encoder = image::codecs::png::PngEncoder::new(&mut out);
-        match encoder.write_image(
-            &self.rgb,
-            self.width,
-            self.height,
-            image::ExtendedColorType::Rgb8,
-        ) {
+        match encode_png(&mut out, &self.rgb, self.width, self.height) {
             Ok(()) => out,
             // An in-memory encode of a buffer of the right size does not
             // fail; an empty result is the honest answer if it ever did.
@@ -241,6 +234,24 @@ impl Figure {
     pub fn evcxr_display(&self) {
         crate::display::emit_png(&self.to_png());
     }
+}
+
+/// Encodes 8-bit RGB pixels as PNG into `out` (fast compression, adaptive
+/// filtering: the settings `image`'s PNG encoder used).
+fn encode_png(
+    out: &mut Vec<u8>,
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+) -> std::result::Result<(), png::EncodingError> {
+    let mut encoder = png::Encoder::new(out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Adaptive);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()
 }
 
 /// Save, PNG and inline display for a builder whose `figure()` can fail.
