@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod model;
 pub mod naming;
 pub mod optimizers;
+mod parallel;
 pub mod plot;
 pub mod random;
 mod session;

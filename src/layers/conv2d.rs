@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
 use crate::naming::unique_name;
 use crate::random::Rng;
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2};
 use serde_json::json;
 
@@ -197,7 +196,7 @@ impl Conv2D {
             {
                 let a = g.cols(xsl, n0, n1, &mut self.scratch)?;
                 let beta = if i == 0 { 0.0 } else { 1.0 };
-                general_mat_mul(1.0, &a.t(), &gv, beta, &mut kgrad);
+                crate::parallel::gemm(1.0, &a.t(), &gv, beta, &mut kgrad.view_mut());
             }
             if !need_input_grad {
                 continue;
@@ -207,18 +206,18 @@ impl Conv2D {
             if g.is_pointwise() {
                 // The columns are the input itself: write dL/dx directly.
                 let mut d = ArrayViewMut2::from_shape((rows, k), dxc).ok()?;
-                general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut d);
+                crate::parallel::gemm(1.0, &gv, &kernel.t(), 0.0, &mut d);
                 continue;
             }
             self.scratch.resize(rows * k, 0.0);
             let d = &mut self.scratch[..rows * k];
             if g.transposed() {
                 let mut dv = ArrayViewMut2::from_shape((k, rows), &mut *d).ok()?;
-                general_mat_mul(1.0, &kernel, &gv.t(), 0.0, &mut dv);
+                crate::parallel::gemm(1.0, &kernel.view(), &gv.t(), 0.0, &mut dv);
                 g.col2im_t(d, n1 - n0, dxc);
             } else {
                 let mut dv = ArrayViewMut2::from_shape((rows, k), &mut *d).ok()?;
-                general_mat_mul(1.0, &gv, &kernel.t(), 0.0, &mut dv);
+                crate::parallel::gemm(1.0, &gv, &kernel.t(), 0.0, &mut dv);
                 g.col2im(d, n1 - n0, dxc);
             }
         }
@@ -626,7 +625,7 @@ impl Layer for Conv2D {
             ) else {
                 return ArrayD::zeros(out_shape);
             };
-            general_mat_mul(1.0, &a, &kernel, 0.0, &mut c);
+            crate::parallel::gemm(1.0, &a.view(), &kernel.view(), 0.0, &mut c);
             if has_bias {
                 for row in zc.chunks_exact_mut(g.f) {
                     add(row, bias);

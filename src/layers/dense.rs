@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
 use crate::naming::unique_name;
 use crate::random::Rng;
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, Ix2};
 use serde_json::json;
 
@@ -209,7 +208,7 @@ impl Layer for Dense {
         let Ok(x2) = x_std.view().into_shape_with_order((rows, inputs)) else {
             return ArrayD::zeros(vec![0, self.units]);
         };
-        general_mat_mul(1.0, &x2, &self.kernel, 1.0, &mut z);
+        crate::parallel::gemm(1.0, &x2, &self.kernel.view(), 1.0, &mut z.view_mut());
         let mut shape = x.shape().to_vec();
         if let Some(last) = shape.last_mut() {
             *last = self.units;
@@ -273,14 +272,21 @@ impl Layer for Dense {
         let g2 = standard(grad)
             .into_shape_with_order((rows, self.units))
             .ok()?;
-        ndarray::linalg::general_mat_mul(1.0, &x.t(), &g2, 0.0, &mut self.kernel_grad);
+        crate::parallel::gemm(
+            1.0,
+            &x.t(),
+            &g2.view(),
+            0.0,
+            &mut self.kernel_grad.view_mut(),
+        );
         if self.use_bias {
             self.bias_grad.assign(&g2.sum_axis(Axis(0)));
         }
         if !need_input_grad {
             return None;
         }
-        let dx = g2.dot(&self.kernel.t());
+        let mut dx = Array2::zeros((rows, self.kernel.nrows()));
+        crate::parallel::gemm(1.0, &g2.view(), &self.kernel.t(), 0.0, &mut dx.view_mut());
         let mut shape = in_shape;
         if let Some(last) = shape.last_mut() {
             *last = self.kernel.nrows();

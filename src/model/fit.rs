@@ -191,79 +191,82 @@ impl Graph {
                 "fit: could not read x and y as contiguous arrays",
             ));
         };
-        let steps = n.div_ceil(opts.batch_size);
-        let mut order: Vec<usize> = (0..n).collect();
-        let mut history = History::default();
-        let _ftz = crate::fpu::FlushDenormals::new();
-        for epoch in 0..opts.epochs {
-            let start = Instant::now();
-            if opts.shuffle {
-                order.shuffle(&mut self.rng);
-            }
-            if opts.verbose > 0 {
-                println!("Epoch {}/{}", epoch + 1, opts.epochs);
-            }
-            let mut loss_sum = 0.0f64;
-            let mut metric_sums = vec![0.0f64; kinds.len()];
-            for (step, idx) in order.chunks(opts.batch_size).enumerate() {
-                let xb = gather(xs, &x_rest, idx);
-                let yb = gather(ys, &y_rest, idx);
-                let (loss, out) = match self.train_step(&xb, &yb) {
-                    Ok(v) => v,
-                    Err(e) if e.kind() == ErrorKind::Numeric => {
-                        self.history = Some(history);
-                        return Err(Error::new(
-                            ErrorKind::Numeric,
-                            format!(
-                                "training diverged in epoch {} at batch {}/{steps}: {}. The weights are those before that batch; model.history() keeps {}. Try a smaller learning rate or normalized inputs.",
-                                epoch + 1,
-                                step + 1,
-                                e.message(),
-                                match epoch {
-                                    0 => "no epochs (none finished)".to_string(),
-                                    1 => "the 1 finished epoch".to_string(),
-                                    n => format!("the {n} finished epochs"),
-                                }
-                            ),
-                        ));
-                    }
-                    Err(e) => {
-                        self.history = Some(history);
-                        return Err(e);
-                    }
-                };
-                loss_sum += f64::from(loss) * idx.len() as f64;
-                for (s, k) in metric_sums.iter_mut().zip(&kinds) {
-                    *s += k.batch_sum(yb.view(), out.view());
+        // About 6 flops per weight and sample (forward and backward).
+        let work = 6.0 * self.count_params() as f64 * n as f64 * opts.epochs as f64;
+        crate::parallel::run(work, || {
+            let steps = n.div_ceil(opts.batch_size);
+            let mut order: Vec<usize> = (0..n).collect();
+            let mut history = History::default();
+            for epoch in 0..opts.epochs {
+                let start = Instant::now();
+                if opts.shuffle {
+                    order.shuffle(&mut self.rng);
                 }
-            }
-            history.epoch.push(epoch);
-            let mut logs = vec![("loss".to_string(), (loss_sum / n as f64) as f32)];
-            for (m, s) in compiled.metrics.iter().zip(&metric_sums) {
-                logs.push((m.name.clone(), (s / n as f64) as f32));
-            }
-            if let Some((vx, vy)) = &val {
-                let (vl, vm) =
-                    self.evaluate_unchecked(vx.view(), vy, &kinds, opts.batch_size.max(32));
-                logs.push(("val_loss".to_string(), vl));
-                for (m, v) in compiled.metrics.iter().zip(vm) {
-                    logs.push((format!("val_{}", m.name), v));
+                if opts.verbose > 0 {
+                    println!("Epoch {}/{}", epoch + 1, opts.epochs);
                 }
-            }
-            for (k, v) in &logs {
-                history.push(k, *v);
-            }
-            if opts.verbose > 0 {
-                let elapsed = start.elapsed().as_secs_f64();
-                let mut line = format!("{steps}/{steps} - {}", seconds(elapsed));
+                let mut loss_sum = 0.0f64;
+                let mut metric_sums = vec![0.0f64; kinds.len()];
+                for (step, idx) in order.chunks(opts.batch_size).enumerate() {
+                    let xb = gather(xs, &x_rest, idx);
+                    let yb = gather(ys, &y_rest, idx);
+                    let (loss, out) = match self.train_step(&xb, &yb) {
+                        Ok(v) => v,
+                        Err(e) if e.kind() == ErrorKind::Numeric => {
+                            self.history = Some(history);
+                            return Err(Error::new(
+                                ErrorKind::Numeric,
+                                format!(
+                                    "training diverged in epoch {} at batch {}/{steps}: {}. The weights are those before that batch; model.history() keeps {}. Try a smaller learning rate or normalized inputs.",
+                                    epoch + 1,
+                                    step + 1,
+                                    e.message(),
+                                    match epoch {
+                                        0 => "no epochs (none finished)".to_string(),
+                                        1 => "the 1 finished epoch".to_string(),
+                                        n => format!("the {n} finished epochs"),
+                                    }
+                                ),
+                            ));
+                        }
+                        Err(e) => {
+                            self.history = Some(history);
+                            return Err(e);
+                        }
+                    };
+                    loss_sum += f64::from(loss) * idx.len() as f64;
+                    for (s, k) in metric_sums.iter_mut().zip(&kinds) {
+                        *s += k.batch_sum(yb.view(), out.view());
+                    }
+                }
+                history.epoch.push(epoch);
+                let mut logs = vec![("loss".to_string(), (loss_sum / n as f64) as f32)];
+                for (m, s) in compiled.metrics.iter().zip(&metric_sums) {
+                    logs.push((m.name.clone(), (s / n as f64) as f32));
+                }
+                if let Some((vx, vy)) = &val {
+                    let (vl, vm) =
+                        self.evaluate_unchecked(vx.view(), vy, &kinds, opts.batch_size.max(32));
+                    logs.push(("val_loss".to_string(), vl));
+                    for (m, v) in compiled.metrics.iter().zip(vm) {
+                        logs.push((format!("val_{}", m.name), v));
+                    }
+                }
                 for (k, v) in &logs {
-                    line.push_str(&format!(" - {k}: {v:.4}"));
+                    history.push(k, *v);
                 }
-                println!("{line}");
+                if opts.verbose > 0 {
+                    let elapsed = start.elapsed().as_secs_f64();
+                    let mut line = format!("{steps}/{steps} - {}", seconds(elapsed));
+                    for (k, v) in &logs {
+                        line.push_str(&format!(" - {k}: {v:.4}"));
+                    }
+                    println!("{line}");
+                }
             }
-        }
-        self.history = Some(history.clone());
-        Ok(history)
+            self.history = Some(history.clone());
+            Ok(history)
+        })
     }
 
     /// Loss and metrics on data already checked.
@@ -322,8 +325,9 @@ impl Graph {
         )?;
         let kinds = self.metric_kinds(&compiled, y.shape());
         let start = Instant::now();
-        let _ftz = crate::fpu::FlushDenormals::new();
-        let (loss, metrics) = self.evaluate_unchecked(x.view(), &y, &kinds, 32);
+        let work = 2.0 * self.count_params() as f64 * x.shape()[0] as f64;
+        let (loss, metrics) =
+            crate::parallel::run(work, || self.evaluate_unchecked(x.view(), &y, &kinds, 32));
         let mut out = vec![("loss".to_string(), loss)];
         for (m, v) in compiled.metrics.iter().zip(metrics) {
             out.push((m.name.clone(), v));

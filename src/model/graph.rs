@@ -535,12 +535,10 @@ impl Graph {
         // A finite loss can still overflow in the backward pass: non-finite
         // gradients stop the step too, before any weight changes.
         if let Some(layer) = self.layers.iter_mut().find_map(|l| {
-            // A branch-free fold: it vectorizes, and costs about one read
-            // of the gradients per step.
             let bad = l
                 .weights_and_grads()
                 .iter()
-                .any(|(_, g)| g.iter().fold(false, |acc, v| acc | !v.is_finite()));
+                .any(|(_, g)| !crate::parallel::all_finite(g));
             bad.then(|| l.name().to_string())
         }) {
             for l in &mut self.layers {
@@ -641,8 +639,11 @@ impl Graph {
         let x = x.to_tensor();
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
-        let _ftz = crate::fpu::FlushDenormals::new();
-        Ok(self.predict_unchecked(x.view(), 1024))
+        // About 2 flops per weight and sample.
+        let work = 2.0 * self.count_params() as f64 * x.shape()[0] as f64;
+        Ok(crate::parallel::run(work, || {
+            self.predict_unchecked(x.view(), 1024)
+        }))
     }
 
     pub(crate) fn predict_unchecked(&mut self, x: ArrayViewD<f32>, batch: usize) -> ArrayD<f32> {

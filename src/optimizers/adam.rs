@@ -3,6 +3,9 @@
 use super::{Optimizer, State};
 use serde_json::json;
 
+/// A weight, its gradient and its two moments (or a part of each).
+type Parts<'a> = ((&'a mut [f32], &'a [f32]), (&'a mut [f32], &'a mut [f32]));
+
 /// Adam, as `keras.optimizers.Adam` (beta_1 0.9, beta_2 0.999, epsilon 1e-7):
 /// `m += (g - m)(1 - b1); v += (g² - v)(1 - b2);
 /// w -= lr·sqrt(1 - b2^t)/(1 - b1^t) · m / (sqrt(v) + eps)`.
@@ -68,11 +71,14 @@ impl Optimizer for Adam {
             .zip(ms[0].iter_mut())
             .zip(vs[0].iter_mut())
         {
-            for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                *m += (g - *m) * c1;
-                *v += (g * g - *v) * c2;
-                *w -= alpha * *m / (v.sqrt() + eps);
-            }
+            let part = |((w, g), (m, v)): Parts| {
+                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    *m += (g - *m) * c1;
+                    *v += (g * g - *v) * c2;
+                    *w -= alpha * *m / (v.sqrt() + eps);
+                }
+            };
+            crate::parallel::for_each_part(((w, g), (m.as_mut_slice(), v.as_mut_slice())), &part);
         }
         self.state.iterations += 1;
     }
