@@ -79,18 +79,35 @@ fn npy_bytes(major: u8, shape: &[usize], data: &[u8], fortran: bool) -> Vec<u8> 
 
 /// A zip of the given members, stored or deflated.
 fn zip_bytes(members: &[(&str, Vec<u8>)], deflate: bool) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let method = if deflate {
-        zip::CompressionMethod::Deflated
-    } else {
-        zip::CompressionMethod::Stored
-    };
-    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    let mut out = Vec::new();
+    let mut archive = rawzip::ZipArchiveWriter::new(&mut out);
     for (name, data) in members {
-        w.start_file(*name, options).unwrap();
-        w.write_all(data).unwrap();
+        let method = if deflate {
+            rawzip::CompressionMethod::DEFLATE
+        } else {
+            rawzip::CompressionMethod::STORE
+        };
+        let (mut entry, config) = archive
+            .new_file(name)
+            .compression_method(method)
+            .start()
+            .unwrap();
+        let descriptor = if deflate {
+            let encoder = flate2::write::DeflateEncoder::new(&mut entry, Compression::default());
+            let mut writer = config.wrap(encoder);
+            writer.write_all(data).unwrap();
+            let (encoder, descriptor) = writer.finish().unwrap();
+            encoder.finish().unwrap();
+            descriptor
+        } else {
+            let mut writer = config.wrap(&mut entry);
+            writer.write_all(data).unwrap();
+            writer.finish().unwrap().1
+        };
+        entry.finish(descriptor).unwrap();
     }
-    w.finish().unwrap().into_inner()
+    archive.finish().unwrap();
+    out
 }
 
 /// An mnist.npz with `n_train` and `n_test` images and labels `i % 10`.

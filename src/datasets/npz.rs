@@ -4,9 +4,11 @@
 use super::idx::MAX_BYTES;
 use super::npy;
 use crate::error::{Error, Result};
+use flate2::bufread::DeflateDecoder;
 use ndarray::ArrayD;
+use rawzip::CompressionMethod;
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::Path;
 
 /// Parses the bytes of an `.npz` archive of `uint8` arrays into a map from
@@ -26,35 +28,66 @@ use std::path::Path;
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn parse(bytes: &[u8], name: &str) -> Result<BTreeMap<String, ArrayD<u8>>> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+    let archive = rawzip::ZipArchive::from_slice(bytes).map_err(|e| {
         Error::io(format!(
             "{name}: not a readable .npz (zip) archive: {e}; delete the file and fetch it again"
         ))
     })?;
     let mut out = BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut member = archive.by_index(i).map_err(|e| {
-            Error::io(format!(
-                "{name}: cannot open member {i} of the archive: {e}"
-            ))
-        })?;
-        let member_name = member.name().to_string();
+    let mut entries = archive.entries();
+    let mut count: u64 = 0;
+    loop {
+        let entry = match entries.next_entry() {
+            Ok(Some(entry)) => entry,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(Error::io(format!(
+                    "{name}: not a readable .npz (zip) archive: cannot read the directory entry \
+                     of member {count}: {e}; delete the file and fetch it again"
+                )))
+            }
+        };
+        count += 1;
+        let member_name = String::from_utf8_lossy(entry.file_path().as_bytes()).into_owned();
         let Some(key) = member_name.strip_suffix(".npy") else {
             continue;
         };
         let key = key.to_string();
         let where_ = format!("{name}: {member_name}");
-        if member.size() > MAX_BYTES {
+        if entry.flags().is_encrypted() {
             return Err(Error::io(format!(
-                "{where_}: declares {} bytes, more than the {MAX_BYTES} kerust reads",
-                member.size()
+                "{where_}: the member is encrypted; kerust reads plain .npz archives"
             )));
         }
+        let declared = entry.uncompressed_size_hint();
+        if declared > MAX_BYTES {
+            return Err(Error::io(format!(
+                "{where_}: declares {declared} bytes, more than the {MAX_BYTES} kerust reads"
+            )));
+        }
+        let member = archive
+            .get_entry(entry.wayfinder())
+            .map_err(|e| Error::io(format!("{where_}: cannot open the member: {e}")))?;
         let mut data = Vec::new();
-        (&mut member)
-            .take(MAX_BYTES + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| Error::io(format!("{where_}: corrupt data: {e}")))?;
+        // The verifying reader checks the size and CRC-32 the archive's
+        // directory declares when the data ends.
+        let read = match entry.compression_method() {
+            CompressionMethod::STORE => member
+                .verifying_reader(member.data())
+                .take(MAX_BYTES + 1)
+                .read_to_end(&mut data),
+            CompressionMethod::DEFLATE => member
+                .verifying_reader(DeflateDecoder::new(member.data()))
+                .take(MAX_BYTES + 1)
+                .read_to_end(&mut data),
+            other => {
+                return Err(Error::io(format!(
+                    "{where_}: compression method {other} is not supported; .npz members \
+                     are stored or deflated"
+                )))
+            }
+        };
+        read.map_err(|e| Error::io(format!("{where_}: corrupt data: {e}")))?;
         if data.len() as u64 > MAX_BYTES {
             return Err(Error::io(format!(
                 "{where_}: more than {MAX_BYTES} bytes; not a dataset kerust reads"
@@ -62,6 +95,13 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<BTreeMap<String, ArrayD<u8>>> {
         }
         let array = npy::parse(&data, &where_)?;
         out.insert(key, array);
+    }
+    let listed = archive.entries_hint();
+    if count != listed {
+        return Err(Error::io(format!(
+            "{name}: not a readable .npz (zip) archive: its end record lists {listed} members \
+             but the directory holds {count}; delete the file and fetch it again"
+        )));
     }
     Ok(out)
 }
