@@ -76,27 +76,45 @@ pub(crate) fn gemm(
     beta: f32,
     c: &mut ArrayViewMut2<f32>,
 ) {
-    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    if m * k * n < MIN_SPLIT_GEMM || rayon::current_thread_index().is_none() {
+    if rayon::current_thread_index().is_none() {
         general_mat_mul(alpha, a, b, beta, c);
         return;
     }
+    gemm_parts(alpha, a, b, beta, c, rayon::current_num_threads());
+}
+
+/// [`gemm`] in at most `parts` pieces: one per thread, as each piece packs
+/// the operand it shares with the others again.
+fn gemm_parts(
+    alpha: f32,
+    a: &ArrayView2<f32>,
+    b: &ArrayView2<f32>,
+    beta: f32,
+    c: &mut ArrayViewMut2<f32>,
+    parts: usize,
+) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    if parts < 2 || m * k * n < MIN_SPLIT_GEMM {
+        general_mat_mul(alpha, a, b, beta, c);
+        return;
+    }
+    let (p1, p2) = (parts / 2, parts - parts / 2);
     // Halves on a multiple of 8 keep the kernel's register blocks whole.
     if m >= n && m >= 16 {
-        let mid = (m / 2).next_multiple_of(8).min(m);
+        let mid = (m * p1 / parts).next_multiple_of(8).min(m);
         let (a1, a2) = a.view().split_at(Axis(0), mid);
         let (mut c1, mut c2) = c.view_mut().split_at(Axis(0), mid);
         rayon::join(
-            || gemm(alpha, &a1, b, beta, &mut c1),
-            || gemm(alpha, &a2, b, beta, &mut c2),
+            || gemm_parts(alpha, &a1, b, beta, &mut c1, p1),
+            || gemm_parts(alpha, &a2, b, beta, &mut c2, p2),
         );
     } else if n >= 16 {
-        let mid = (n / 2).next_multiple_of(8).min(n);
+        let mid = (n * p1 / parts).next_multiple_of(8).min(n);
         let (b1, b2) = b.view().split_at(Axis(1), mid);
         let (mut c1, mut c2) = c.view_mut().split_at(Axis(1), mid);
         rayon::join(
-            || gemm(alpha, a, &b1, beta, &mut c1),
-            || gemm(alpha, a, &b2, beta, &mut c2),
+            || gemm_parts(alpha, a, &b1, beta, &mut c1, p1),
+            || gemm_parts(alpha, a, &b2, beta, &mut c2, p2),
         );
     } else {
         general_mat_mul(alpha, a, b, beta, c);
