@@ -50,4 +50,36 @@ if [ -z "${EVCXR_TMPDIR:-}" ] && command -v flock >/dev/null 2>&1 && mkdir -p "$
         done
     fi
 fi
+
+# Preload: when this slot already holds a kerust build that is newer than
+# kerust's sources, the kernel loads kerust while it starts (evcxr runs
+# init.evcxr before it answers Jupyter). evcxr's rust-analyzer then reads
+# kerust and its dependencies during the start (about 10 s, while the
+# student reads the notebook's introduction) instead of in the first cells:
+# the notebook's own `:dep kerust = { path = ".." }` names the same crate and
+# returns at once, and the first cell that builds a model takes about a
+# second instead of six. A failing init would stop the kernel, so only a
+# build that cargo finds fresh is preloaded (nothing to compile, nothing
+# that can fail), and the warm-up line uses only the API's fixed names.
+# KERUST_PRELOAD=0 turns it off.
+preload_config() {
+    [ "${KERUST_PRELOAD:-1}" != 0 ] && [ -n "${EVCXR_TMPDIR:-}" ] || return 1
+    case "$root" in *'"'* | *'\'* | *$'\n'*) return 1 ;; esac
+    local rlib
+    rlib="$(ls -t "$EVCXR_TMPDIR"/target/*/debug/deps/libkerust-*.rlib 2>/dev/null | head -n 1)"
+    [ -n "$rlib" ] || return 1
+    if [ -n "$(find "$root/src" "$root/Cargo.toml" "$root/Cargo.lock" "$root/evcxr" -newer "$rlib" -print -quit 2>/dev/null)" ]; then
+        return 1
+    fi
+    local dir="$EVCXR_TMPDIR.config"
+    mkdir -p "$dir" || return 1
+    {
+        cat "$root/evcxr/init.evcxr"
+        printf ':dep kerust = { path = "%s" }\n' "$root"
+        printf 'let kerust_version = { let _ = kerust::model::Sequential::add::<kerust::layers::Dense>; kerust::VERSION };\n'
+    } >"$dir/init.evcxr.$$" && mv -f "$dir/init.evcxr.$$" "$dir/init.evcxr" || return 1
+    export EVCXR_CONFIG_DIR="$dir"
+}
+preload_config || true
+
 exec "$evcxr" "$@"

@@ -104,7 +104,11 @@ class Kernel:
         self._log.write(f"\n==== kernel start {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         self._log.flush()
         self._ctx = self.client.setup_kernel(stdout=self._log, stderr=self._log)
+        start = time.monotonic()
         self._ctx.__enter__()
+        # Until the kernel answers: evcxr runs its init (with kerust's
+        # preload, see scripts/kernel.sh) before it does.
+        self.start_seconds = time.monotonic() - start
         return self
 
     def __exit__(self, *exc):
