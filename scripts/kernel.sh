@@ -65,10 +65,13 @@ fi
 preload_config() {
     [ "${KERUST_PRELOAD:-1}" != 0 ] && [ -n "${EVCXR_TMPDIR:-}" ] || return 1
     case "$root" in *'"'* | *'\'* | *$'\n'*) return 1 ;; esac
-    local rlib
-    rlib="$(ls -t "$EVCXR_TMPDIR"/target/*/debug/deps/libkerust-*.rlib 2>/dev/null | head -n 1)"
-    [ -n "$rlib" ] || return 1
-    if [ -n "$(find "$root/src" "$root/Cargo.toml" "$root/Cargo.lock" "$root/evcxr" -newer "$rlib" -print -quit 2>/dev/null)" ]; then
+    # Fresh: the slot's last session depended on this kerust, and its last
+    # cell was built (kerust with it) after kerust's sources last changed.
+    local built
+    built="$(ls -t "$EVCXR_TMPDIR"/target/*/debug/libctx.so "$EVCXR_TMPDIR"/target/*/debug/libcode_*.so 2>/dev/null | head -n 1)"
+    [ -n "$built" ] && ls "$EVCXR_TMPDIR"/target/*/debug/deps/libkerust-*.rlib >/dev/null 2>&1 || return 1
+    grep -qF "kerust = { path = \"$root\" }" "$EVCXR_TMPDIR/Cargo.toml" 2>/dev/null || return 1
+    if [ -n "$(find "$root/src" "$root/Cargo.toml" "$root/Cargo.lock" -newer "$built" -print -quit 2>/dev/null)" ]; then
         return 1
     fi
     local dir="$EVCXR_TMPDIR.config"

@@ -37,6 +37,11 @@ impl Sequential {
     /// an `Input` first). A layer that does not fit is not added and the
     /// model is unchanged.
     pub fn add<L: Layer + 'static>(&mut self, layer: L) -> Result<()> {
+        // One small generic line: a notebook cell compiles only this for
+        // each layer type it adds, the rest is built with kerust.
+        self.add_boxed(Box::new(layer))
+    }
+    fn add_boxed(&mut self, layer: Box<dyn Layer>) -> Result<()> {
         if layer.class_name() == "InputLayer" {
             let shape = layer.declared_input_shape().unwrap_or(&[]).to_vec();
             if let Some(input) = &self.graph.input_shape {
@@ -51,7 +56,7 @@ impl Sequential {
             self.graph.input_shape = Some(shape);
             return Ok(());
         }
-        self.graph.push(Box::new(layer))
+        self.graph.push(layer)
     }
     /// Removes the last layer, as Keras' `pop`.
     pub fn pop(&mut self) -> Result<()> {
