@@ -190,6 +190,9 @@ impl Layer for Dense {
         out
     }
     fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
+        self.forward_owned(x.clone(), ctx)
+    }
+    fn forward_owned(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
         let inputs = self.kernel.nrows();
         let rows = x.len() / inputs.max(1);
         // z starts as the bias on every row; the product is added to it,
@@ -202,14 +205,18 @@ impl Layer for Dense {
         } else {
             Array2::zeros((rows, self.units))
         };
-        // A contiguous input is read in place; only training keeps a copy.
-        let x_std = x.as_standard_layout();
+        let mut shape = x.shape().to_vec();
+        // A row-major input is used (and kept for training) as it is.
+        let x = if x.is_standard_layout() {
+            x
+        } else {
+            x.as_standard_layout().into_owned()
+        };
         // The model checked x's shape, so the rows hold `inputs` values each.
-        let Ok(x2) = x_std.view().into_shape_with_order((rows, inputs)) else {
+        let Ok(x2) = x.into_shape_with_order((rows, inputs)) else {
             return ArrayD::zeros(vec![0, self.units]);
         };
-        crate::parallel::gemm(1.0, &x2, &self.kernel.view(), 1.0, &mut z.view_mut());
-        let mut shape = x.shape().to_vec();
+        crate::parallel::gemm(1.0, &x2.view(), &self.kernel.view(), 1.0, &mut z.view_mut());
         if let Some(last) = shape.last_mut() {
             *last = self.units;
         }
@@ -219,7 +226,7 @@ impl Layer for Dense {
             .into_shape_with_order(shape.clone())
             .unwrap_or_else(|_| ArrayD::zeros(shape));
         if ctx.training {
-            self.cache_x = Some(x2.to_owned());
+            self.cache_x = Some(x2);
         }
         match self.activation {
             ActivationFn::Linear => {

@@ -80,12 +80,19 @@ impl Layer for Flatten {
     fn output_shape(&self) -> &[usize] {
         &self.output_shape
     }
-    fn forward(&mut self, x: &ArrayD<f32>, _ctx: &mut Ctx) -> ArrayD<f32> {
+    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
+        self.forward_owned(x.clone(), ctx)
+    }
+    fn forward_owned(&mut self, x: ArrayD<f32>, _ctx: &mut Ctx) -> ArrayD<f32> {
         let n = x.shape().first().copied().unwrap_or(0);
         let shape = vec![n, self.output_shape.first().copied().unwrap_or(0)];
-        x.as_standard_layout()
-            .into_owned()
-            .into_shape_with_order(shape.clone())
+        // A row-major input is reshaped in place, without a copy.
+        let x = if x.is_standard_layout() {
+            x
+        } else {
+            x.as_standard_layout().into_owned()
+        };
+        x.into_shape_with_order(shape.clone())
             .unwrap_or_else(|_| ArrayD::zeros(shape))
     }
     fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {

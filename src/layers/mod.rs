@@ -64,6 +64,12 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     /// Forward pass on a batch `x` of shape `(batch, input_shape...)`;
     /// keeps what the backward pass needs when `ctx.training`.
     fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32>;
+    /// [`Layer::forward`] on an input the caller gives away: a layer that
+    /// keeps its input for the backward pass (or only reshapes it) can do
+    /// so without a copy. The model calls this one.
+    fn forward_owned(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
+        self.forward(&x, ctx)
+    }
     /// Backward pass: takes dL/d output, stores the weight gradients and
     /// returns dL/d input (skipped when `need_input_grad` is false).
     fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>>;

@@ -210,7 +210,7 @@ impl Graph {
                 for (step, idx) in order.chunks(opts.batch_size).enumerate() {
                     let xb = gather(xs, &x_rest, idx);
                     let yb = gather(ys, &y_rest, idx);
-                    let (loss, out) = match self.train_step(&xb, &yb) {
+                    let (loss, out) = match self.train_step(xb, &yb) {
                         Ok(v) => v,
                         Err(e) if e.kind() == ErrorKind::Numeric => {
                             self.history = Some(history);
@@ -289,7 +289,7 @@ impl Graph {
             let end = (start + batch).min(n);
             let xb = x.slice_axis(Axis(0), (start..end).into()).to_owned();
             let yb = y.slice_axis(Axis(0), (start..end).into()).to_owned();
-            let out = self.forward(&xb, false);
+            let out = self.forward(xb, false);
             loss_sum += f64::from(self.loss_value(loss, &yb, &out)) * (end - start) as f64;
             for (s, k) in sums.iter_mut().zip(kinds) {
                 *s += k.batch_sum(yb.view(), out.view());

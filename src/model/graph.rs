@@ -439,20 +439,14 @@ impl Graph {
     }
 
     /// Forward pass through every layer.
-    pub(crate) fn forward(&mut self, x: &ArrayD<f32>, training: bool) -> ArrayD<f32> {
+    pub(crate) fn forward(&mut self, x: ArrayD<f32>, training: bool) -> ArrayD<f32> {
         let mut ctx = Ctx {
             training,
             rng: &mut self.rng,
         };
-        let mut layers = self.layers.iter_mut();
-        let Some(first) = layers.next() else {
-            return x.clone();
-        };
-        let mut h = first.forward(x, &mut ctx);
-        for layer in layers {
-            h = layer.forward(&h, &mut ctx);
-        }
-        h
+        self.layers
+            .iter_mut()
+            .fold(x, |h, layer| layer.forward_owned(h, &mut ctx))
     }
 
     /// The loss of the last forward pass on targets `y` and its gradient
@@ -496,7 +490,7 @@ impl Graph {
     /// stops before the step, leaving the weights as they were.
     pub(crate) fn train_step(
         &mut self,
-        x: &ArrayD<f32>,
+        x: ArrayD<f32>,
         y: &ArrayD<f32>,
     ) -> Result<(f32, ArrayD<f32>)> {
         let loss = self.compiled("train_on_batch")?.loss;
@@ -596,7 +590,7 @@ impl Graph {
         let x = x.into_owned();
         let (loss, out) = {
             let _ftz = crate::fpu::FlushDenormals::new();
-            self.train_step(&x, &y).map_err(|e| match e.kind() {
+            self.train_step(x, &y).map_err(|e| match e.kind() {
                 crate::error::ErrorKind::Numeric => Error::new(
                     e.kind(),
                     format!(
@@ -654,7 +648,7 @@ impl Graph {
         while start < n {
             let end = (start + batch).min(n);
             let xb = x.slice_axis(Axis(0), (start..end).into()).to_owned();
-            parts.push(self.forward(&xb, false));
+            parts.push(self.forward(xb, false));
             start = end;
         }
         for l in &mut self.layers {
