@@ -2,14 +2,21 @@
 # Starts evcxr_jupyter for the kerust kernel (kernel.json runs this script).
 #
 # evcxr builds each session in a fresh temporary directory by default, so
-# the kerust crate itself (a path dependency, which evcxr's `:cache` does
-# not cover) would be compiled again at every kernel start: 30 to 60 s.
-# Instead each kernel gets a persistent build directory ("slot") under
-# target/evcxr-kernels/, locked while the kernel runs so that two notebooks
-# open at the same time never share one. Cargo then finds kerust already
-# built and the first cell takes seconds. Without flock(1), or with all
-# slots busy, evcxr's default temporary directory is used (and the build
-# settings of evcxr/cargo-config.toml do not apply).
+# kerust and all its dependencies would be compiled again at every kernel
+# start: a minute or more. Instead each kernel gets a persistent build
+# directory ("slot") under target/evcxr-kernels/, locked while the kernel
+# runs so that two notebooks open at the same time never share one. Cargo
+# then finds everything already built and the first cell takes seconds.
+# Without flock(1), or with all slots busy, evcxr's default temporary
+# directory is used (and the build settings of evcxr/cargo-config.toml do
+# not apply).
+#
+# evcxr's own build cache (`:cache N`) stays off (evcxr/init.evcxr): it keys
+# a crate's build by its compiler arguments only, and serves serde_core's
+# dep-info with the build-script directory of whichever slot built it
+# first. Once that directory is gone, cargo rebuilds serde_core in every
+# kernel start, gets the same stale copy back, and kerust then fails with
+# "can't find crate for `serde_json`". The slots make the cache unneeded.
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evcxr="${KERUST_EVCXR_JUPYTER:-evcxr_jupyter}"

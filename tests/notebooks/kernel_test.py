@@ -186,7 +186,7 @@ def main() -> int:
     fails.check("still 11 params, n = 12" in cell_text(c), "every variable survives the failed cells: " + describe(c))
 
     if not args.once:
-        print("kernel test: second kernel start (warm build cache)", flush=True)
+        print("kernel test: second kernel start (warm build slot)", flush=True)
         warm_start(fails, times)
 
     print("kernel test timings (target in parentheses):")
