@@ -95,25 +95,42 @@ fn mlp_model() -> Result<Sequential, String> {
     Ok(model)
 }
 
-/// Case 1: three epochs of the MLP, each a `fit(.., Fit::epochs(1))` call.
+/// Case 1: three epochs of the MLP, each a `fit(.., Fit::epochs(1))` call;
+/// epoch times from the first model. The test accuracy is the median of
+/// three models (three random initializations): one run's accuracy varies
+/// by about 0.3 points around 97.3%, in TF-Keras as here.
 fn mlp((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
-    let mut model = mlp_model()?;
     let mut epochs = Vec::new();
     let mut losses = Vec::new();
-    for _ in 0..3 {
+    let mut accuracies = Vec::new();
+    let mut first = None;
+    for run in 0..3 {
+        let mut model = mlp_model()?;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let h = model.fit(xtr, ytr, Fit::epochs(1).verbose(0)).map_err(e)?;
+            if run == 0 {
+                epochs.push(t.elapsed().as_secs_f64());
+                losses.push(h["loss"][0]);
+            }
+        }
         let t = Instant::now();
-        let h = model.fit(xtr, ytr, Fit::epochs(1).verbose(0)).map_err(e)?;
-        epochs.push(t.elapsed().as_secs_f64());
-        losses.push(h["loss"][0]);
+        let (test_loss, test_acc) = model.evaluate(xte, yte).map_err(e)?;
+        if run == 0 {
+            first = Some((t.elapsed().as_secs_f64(), test_loss));
+        }
+        accuracies.push(test_acc);
     }
-    let t = Instant::now();
-    let (test_loss, test_acc) = model.evaluate(xte, yte).map_err(e)?;
+    let (evaluate_s, test_loss) = first.unwrap_or((f64::NAN, f32::NAN));
+    let mut sorted = accuracies.clone();
+    sorted.sort_by(f32::total_cmp);
     Ok(json!({
         "epoch_s": epochs,
         "loss": losses,
-        "evaluate_s": t.elapsed().as_secs_f64(),
+        "evaluate_s": evaluate_s,
         "test_loss": test_loss,
-        "test_accuracy": test_acc,
+        "test_accuracy": sorted[1],
+        "test_accuracy_runs": accuracies,
     }))
 }
 

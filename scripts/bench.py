@@ -15,7 +15,9 @@ writes (data loading and imports excluded). Warm-up: case 1 reports epochs 1
 and 2 apart (epoch 1 includes TensorFlow's tracing; the ratio uses epoch 2 on
 both sides); cases 2 and 3 time the whole fit call on both sides (tracing
 included for TF); case 4 calls predict twice on both sides and the ratio uses
-the second call.
+the second call. Case 1's test accuracy is the median of three kerust models
+(one TF-Keras model). Case 5 compares the notebook's best of epochs 2 and 3
+with the release build's.
 
 --quick (or BENCH_QUICK=1): 2,000 training and 1,000 test images, to try the
 harness out; the numbers then mean nothing.
@@ -167,7 +169,7 @@ let y_train = y_train.slice(s![..{n}]).to_owned();
 x_train.shape().to_vec()"""
 NB_FIT = """model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])?;
 let mut bench_epochs = Vec::new();
-for _ in 0..2 {
+for _ in 0..3 {
     let t = Instant::now();
     model.fit(&x_train, &y_train, Fit::epochs(1).verbose(0))?;
     bench_epochs.push(t.elapsed().as_secs_f64());
@@ -287,7 +289,7 @@ def notebook_driver(args):
                 )
                 cold["first_attempt_error"] = first_error
             log(f"notebook: cold cells {['%.1f' % s for s in cold['cell_s']]}")
-            log("notebook: warm session (same cache and slot): :dep, model cell, the model cell again, 2 MLP epochs")
+            log("notebook: warm session (same cache and slot): :dep, model cell, the model cell again, 3 MLP epochs")
             warm = notebook_session(
                 kernel,
                 [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN, NB_DATA.format(load=load, n=n), NB_FIT],
@@ -359,9 +361,11 @@ def rows_for(results, machine_info):
         ratio_row("1 MLP epoch 2", get(k, "epoch_s", 1), get(t, "epoch_s", 1), 0.15)
         ka, ta = get(k, "test_accuracy"), get(t, "test_accuracy")
         pct = lambda v: "-" if v is None else f"{100 * v:.2f}%"  # noqa: E731
+        runs = get(k, "test_accuracy_runs") or []
         rows.append(
             ("1 MLP test accuracy, 3 epochs", pct(ka), pct(ta), "-", ">= 97% (kerust)",
-             "-" if ka is None else ("pass" if ka >= 0.97 else "FAIL"), "")
+             "-" if ka is None else ("pass" if ka >= 0.97 else "FAIL"),
+             ("kerust: median of 3 models (" + ", ".join(pct(v) for v in runs) + "); TF-Keras: 1 model") if runs else "")
         )
         km, tm = get(k, "peak_rss_mb"), get(t, "peak_rss_mb")
         mb = lambda v: "-" if v is None else f"{v:.0f} MB"  # noqa: E731
@@ -390,14 +394,17 @@ def rows_for(results, machine_info):
     nb = results.get("notebook", {}).get("kerust")
     if nb is not None:
         note = err_note(("notebook", nb))
-        rel = get(results, "mlp", "kerust", "epoch_s", 1)
+        # Best of epochs 2 and 3 on both sides: one epoch is under a second,
+        # and a single one swings 20% on this shared machine.
+        best = lambda xs: min(xs[1:3]) if xs and len(xs) > 1 else None  # noqa: E731
+        rel = best(get(results, "mlp", "kerust", "epoch_s"))
         tf2 = get(results, "mlp", "tf", "epoch_s", 1)
-        ke = get(nb, "epoch_s", 1)
+        ke = best(get(nb, "epoch_s"))
         r = ke / rel if (ke and rel) else None
         rows.append(
-            ("5 notebook MLP epoch 2", fmt_s(ke), fmt_s(tf2), "-" if r is None else f"{r:.3f} x release",
+            ("5 notebook MLP epoch, best of 2-3", fmt_s(ke), fmt_s(tf2), "-" if r is None else f"{r:.3f} x release",
              "<= 1.5 x release", "-" if r is None else ("pass" if r <= 1.5 else "FAIL"),
-             note or (f"release epoch 2: {fmt_s(rel)}; vs TF: {ke / tf2:.3f}" if (ke and tf2 and rel) else ""))
+             note or (f"release, best of epochs 2-3: {fmt_s(rel)}; vs TF epoch 2: {ke / tf2:.3f}" if (ke and tf2 and rel) else ""))
         )
         v = get(nb, "dep_cold_s")
         rows.append(("5 first :dep cell, cold cache", fmt_s(v), "-", "-", "-", "-", ""))
