@@ -155,10 +155,7 @@ impl Conv2D {
         if grad.shape() != [n, g.oh, g.ow, g.f] {
             return None;
         }
-        let mut grad = grad;
-        if !grad.is_standard_layout() {
-            grad = grad.as_standard_layout().into_owned();
-        }
+        let mut grad = super::standard(grad);
         let gsl = grad.as_slice_mut()?;
         let mask: &[u8] = match (relu, &self.cache_mask) {
             (true, Some(m)) if m.len() == gsl.len() => m,

@@ -1,6 +1,6 @@
 //! `Dense`: a fully connected layer, `y = activation(x · kernel + bias)`.
 
-use super::{cfg, check_alloc, Ctx, Layer};
+use super::{cfg, check_alloc, standard, Ctx, Layer};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
@@ -207,11 +207,7 @@ impl Layer for Dense {
         };
         let mut shape = x.shape().to_vec();
         // A row-major input is used (and kept for training) as it is.
-        let x = if x.is_standard_layout() {
-            x
-        } else {
-            x.as_standard_layout().into_owned()
-        };
+        let x = standard(x);
         // The model checked x's shape, so the rows hold `inputs` values each.
         let Ok(x2) = x.into_shape_with_order((rows, inputs)) else {
             return ArrayD::zeros(vec![0, self.units]);
@@ -298,7 +294,7 @@ impl Layer for Dense {
         if let Some(last) = shape.last_mut() {
             *last = self.kernel.nrows();
         }
-        standard(dx).into_dyn().into_shape_with_order(shape).ok()
+        dx.into_dyn().into_shape_with_order(shape).ok()
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.name, "units": self.units, "activation": self.activation.name(), "use_bias": self.use_bias})
@@ -310,17 +306,5 @@ impl Layer for Dense {
         self.cache_x = None;
         self.cache_y = None;
         self.cache_z = None;
-    }
-}
-
-/// The array itself when it is row-major, else a row-major copy: a
-/// row-major reshape of a column-major array fails. `dot` gives
-/// column-major results for single-column operands (a 1-unit output's
-/// gradient, one input feature).
-fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndarray::Array<f32, D> {
-    if a.is_standard_layout() {
-        a
-    } else {
-        a.as_standard_layout().into_owned()
     }
 }

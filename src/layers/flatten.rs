@@ -87,12 +87,8 @@ impl Layer for Flatten {
         let n = x.shape().first().copied().unwrap_or(0);
         let shape = vec![n, self.output_shape.first().copied().unwrap_or(0)];
         // A row-major input is reshaped in place, without a copy.
-        let x = if x.is_standard_layout() {
-            x
-        } else {
-            x.as_standard_layout().into_owned()
-        };
-        x.into_shape_with_order(shape.clone())
+        super::standard(x)
+            .into_shape_with_order(shape.clone())
             .unwrap_or_else(|_| ArrayD::zeros(shape))
     }
     fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {

@@ -153,3 +153,14 @@ pub(crate) fn check_alloc(layer: &str, what: &str, dims: &[usize]) -> Result<usi
         ))),
     }
 }
+
+/// The array itself when it is row-major, else a row-major copy: a
+/// row-major reshape or slice of a column-major array fails (a caller's
+/// transposed input, or a column-major gradient).
+pub(crate) fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndarray::Array<f32, D> {
+    if a.is_standard_layout() {
+        a
+    } else {
+        a.as_standard_layout().into_owned()
+    }
+}

@@ -663,7 +663,7 @@ impl Graph {
 pub(crate) fn check_finite(what: &str, x: ArrayViewD<f32>) -> Result<()> {
     // Fast path: a contiguous array is scanned as one slice.
     if let Some(s) = x.as_slice_memory_order() {
-        if s.iter().all(|v| v.is_finite()) {
+        if crate::parallel::all_finite(s) {
             return Ok(());
         }
     }
