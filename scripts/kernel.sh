@@ -61,11 +61,11 @@ fi
 # Preload: when this slot already holds a kerust build that is newer than
 # kerust's sources, the kernel loads kerust while it starts (evcxr runs
 # init.evcxr before it answers Jupyter). evcxr's rust-analyzer then reads
-# kerust and its dependencies during the start (about 10 s, while the
+# kerust and its dependencies during the start (about 13 s, while the
 # student reads the notebook's introduction) instead of in the first cells:
 # the notebook's own `:dep kerust = { path = ".." }` names the same crate and
-# returns at once, and the first cell that builds a model takes about a
-# second instead of six. A failing init would stop the kernel, so only a
+# returns at once, and the first cell that builds a model takes 1 to 2 s
+# instead of six. A failing init would stop the kernel, so only a
 # build that cargo finds fresh is preloaded (nothing to compile, nothing
 # that can fail), and the warm-up line uses only the API's fixed names.
 # KERUST_PRELOAD=0 turns it off.
