@@ -86,7 +86,7 @@ preload_config() {
     {
         cat "$root/evcxr/init.evcxr"
         printf ':dep kerust = { path = "%s" }\n' "$root"
-        printf 'let kerust_version = { let _ = kerust::model::Sequential::add::<kerust::layers::Dense>; kerust::VERSION };\n'
+        printf 'let kerust_version = Ok::<_, kerust::Error>({ let _ = kerust::model::Sequential::add::<kerust::layers::Dense>; kerust::VERSION })?;\n'
     } >"$dir/init.evcxr.$$" && mv -f "$dir/init.evcxr.$$" "$dir/init.evcxr" || return 1
     export EVCXR_CONFIG_DIR="$dir"
 }

@@ -332,6 +332,22 @@ impl ActivationSpec {
         }
     }
 
+    /// The name a layer's config records: the Keras name (`"linear"` for
+    /// `"None"`), or the name as given when it is not one.
+    ///
+    /// ```
+    /// use kerust::activations::ActivationSpec;
+    /// assert_eq!(ActivationSpec::from("None").name(), "linear");
+    /// assert_eq!(ActivationSpec::from("rleu").name(), "rleu");
+    /// ```
+    pub fn name(&self) -> String {
+        match (self, self.resolve()) {
+            (_, Ok(activation)) => activation.name().to_string(),
+            (ActivationSpec::Name(name), Err(_)) => name.clone(),
+            (ActivationSpec::Fn(activation), Err(_)) => activation.name().to_string(),
+        }
+    }
+
     /// Resolves the name for the layer called `layer`, whose name the error carries.
     pub(crate) fn resolve_for(&self, layer: &str) -> Result<ActivationFn> {
         self.resolve()

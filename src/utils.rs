@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::tensor::AsTensor;
-use ndarray::{ArrayD, Axis};
+use ndarray::{ArrayD, ArrayViewD, Axis, CowArray, IxDyn};
 
 pub use crate::random::set_random_seed;
 
@@ -19,14 +19,17 @@ pub use crate::random::set_random_seed;
 /// assert_eq!(n, array![[0.6f32, 0.8], [0.0, 0.0]].into_dyn());
 /// ```
 pub fn normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> ArrayD<f32> {
-    let x = x.to_tensor();
+    normalize_tensor(x.to_tensor(), axis)
+}
+
+fn normalize_tensor(x: CowArray<'_, f32, IxDyn>, axis: isize) -> ArrayD<f32> {
     let rank = x.ndim() as isize;
     let axis = if rank == 0 {
         0
     } else {
         axis.rem_euclid(rank.max(1))
     };
-    try_normalize(&x, axis).unwrap_or_else(|_| x.into_owned())
+    try_normalize_tensor(x.view(), axis).unwrap_or_else(|_| x.into_owned())
 }
 
 /// [`normalize`] with an error for an axis outside the array's rank.
@@ -38,7 +41,10 @@ pub fn normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> ArrayD<f32> {
 /// assert!(utils::try_normalize(&x, -1).is_ok());
 /// ```
 pub fn try_normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<f32>> {
-    let x = x.to_tensor();
+    try_normalize_tensor(x.to_tensor().view(), axis)
+}
+
+fn try_normalize_tensor(x: ArrayViewD<'_, f32>, axis: isize) -> Result<ArrayD<f32>> {
     let rank = x.ndim() as isize;
     let ax = if axis < 0 { axis + rank } else { axis };
     if rank == 0 || ax < 0 || ax >= rank {
@@ -57,7 +63,7 @@ pub fn try_normalize<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<
         }
     });
     let norm = norm.insert_axis(ax);
-    let mut out = x.into_owned();
+    let mut out = x.to_owned();
     ndarray::Zip::from(&mut out)
         .and_broadcast(&norm)
         .for_each(|v, &n| *v = (f64::from(*v) / n) as f32);
@@ -96,7 +102,13 @@ pub fn to_categorical<Y: AsTensor + ?Sized>(
     y: &Y,
     num_classes: impl Into<Option<usize>>,
 ) -> Result<ArrayD<f32>> {
-    let y = y.to_tensor();
+    to_categorical_tensor(y.to_tensor().view(), num_classes.into())
+}
+
+fn to_categorical_tensor(
+    y: ArrayViewD<'_, f32>,
+    num_classes: Option<usize>,
+) -> Result<ArrayD<f32>> {
     let mut shape = y.shape().to_vec();
     if shape.last() == Some(&1) && shape.len() > 1 {
         shape.pop();
@@ -119,7 +131,7 @@ pub fn to_categorical<Y: AsTensor + ?Sized>(
         labels.push(v as usize);
     }
     let max = labels.iter().copied().max().map(|m| m + 1).unwrap_or(0);
-    let classes = num_classes.into().unwrap_or(max);
+    let classes = num_classes.unwrap_or(max);
     if classes == 0
         || crate::shape::checked_size(&[labels.len(), classes]).is_none_or(|n| n > 1 << 31)
     {
@@ -151,7 +163,10 @@ pub fn to_categorical<Y: AsTensor + ?Sized>(
 /// assert_eq!(utils::argmax(&probabilities), Some(1));
 /// ```
 pub fn argmax<X: AsTensor + ?Sized>(x: &X) -> Option<usize> {
-    let x = x.to_tensor();
+    argmax_tensor(x.to_tensor().view())
+}
+
+fn argmax_tensor(x: ArrayViewD<'_, f32>) -> Option<usize> {
     if x.iter().any(|v| v.is_nan()) {
         return None;
     }
@@ -185,7 +200,10 @@ pub(crate) fn first_argmax<'a>(values: impl IntoIterator<Item = &'a f32>) -> usi
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn argmax_axis<X: AsTensor + ?Sized>(x: &X, axis: isize) -> Result<ArrayD<usize>> {
-    let x = x.to_tensor();
+    argmax_axis_tensor(x.to_tensor().view(), axis)
+}
+
+fn argmax_axis_tensor(x: ArrayViewD<'_, f32>, axis: isize) -> Result<ArrayD<usize>> {
     let rank = x.ndim() as isize;
     let ax = if axis < 0 { axis + rank } else { axis };
     if ax < 0 || ax >= rank {

@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::shape::array_shape;
-use crate::tensor::Element;
-use ndarray::{Array, ArrayBase, ArrayD, Data, Dimension, IxDyn};
+use crate::tensor::{AsTensor, Element};
+use ndarray::{Array, ArrayBase, ArrayD, ArrayViewD, Data, Dimension, IxDyn};
 
 /// Scales each feature to [0, 1] with the minimum and range seen in the
 /// training data: `(x - min) / (max - min)`, as the lesson says ("we compute
@@ -51,6 +51,10 @@ impl MinMaxScaler {
         D: Dimension,
         T: Element,
     {
+        Self::fit_values(x.to_tensor().view())
+    }
+
+    fn fit_values(x: ArrayViewD<'_, f32>) -> Result<Self> {
         if x.ndim() == 0 {
             return Err(Error::shape(
                 "MinMaxScaler.fit: expected an array of samples (at least 1-D), got a scalar",
@@ -67,8 +71,7 @@ impl MinMaxScaler {
         let f: usize = feature_shape.iter().product();
         let mut min = vec![f32::INFINITY; f];
         let mut max = vec![f32::NEG_INFINITY; f];
-        for (i, v) in x.iter().enumerate() {
-            let v = v.to_f32();
+        for (i, &v) in x.iter().enumerate() {
             let j = i % f;
             if !v.is_finite() {
                 return Err(Error::value(format!(
@@ -108,6 +111,12 @@ impl MinMaxScaler {
         D: Dimension,
         T: Element,
     {
+        self.transform_values(x.to_tensor().view())?
+            .into_dimensionality::<D>()
+            .map_err(|e| Error::shape(format!("MinMaxScaler.transform: {e}")))
+    }
+
+    fn transform_values(&self, x: ArrayViewD<'_, f32>) -> Result<ArrayD<f32>> {
         if x.ndim() == 0 || x.shape()[1..] != self.feature_shape[..] {
             let mut fitted = vec![0usize];
             fitted.extend(&self.feature_shape);
@@ -122,7 +131,7 @@ impl MinMaxScaler {
         let out: Vec<f32> = x
             .iter()
             .enumerate()
-            .map(|(i, v)| (v.to_f32() - self.min[i % f]) / self.scale[i % f])
+            .map(|(i, v)| (v - self.min[i % f]) / self.scale[i % f])
             .collect();
         Array::from_shape_vec(x.raw_dim(), out)
             .map_err(|e| Error::shape(format!("MinMaxScaler.transform: {e}")))

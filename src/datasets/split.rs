@@ -42,26 +42,40 @@ where
     SB::Elem: Clone,
     DB: RemoveAxis,
 {
+    let (test, train) = split_indices(x.shape(), y.shape(), test_size, seed)?;
+    Ok((
+        (x.select(Axis(0), &train), y.select(Axis(0), &train)),
+        (x.select(Axis(0), &test), y.select(Axis(0), &test)),
+    ))
+}
+
+/// The test and training rows of a split of `x` and `y` of these shapes.
+fn split_indices(
+    x_shape: &[usize],
+    y_shape: &[usize],
+    test_size: f32,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>)> {
     if !(test_size > 0.0 && test_size < 1.0) {
         return Err(Error::value(format!(
             "train_test_split: test_size must be between 0 and 1 (exclusive), got {test_size}"
         )));
     }
-    if x.ndim() == 0 || y.ndim() == 0 {
+    if x_shape.is_empty() || y_shape.is_empty() {
         return Err(Error::shape(format!(
             "train_test_split: x and y need a samples axis; got x of shape {} and y of shape {}",
-            array_shape(x.shape()),
-            array_shape(y.shape())
+            array_shape(x_shape),
+            array_shape(y_shape)
         )));
     }
-    let n = x.len_of(Axis(0));
-    if y.len_of(Axis(0)) != n {
+    let n = x_shape[0];
+    if y_shape[0] != n {
         return Err(Error::shape(format!(
             "train_test_split: x has {n} samples (shape {}) but y has {} (shape {}); \
              they must agree",
-            array_shape(x.shape()),
-            y.len_of(Axis(0)),
-            array_shape(y.shape())
+            array_shape(x_shape),
+            y_shape[0],
+            array_shape(y_shape)
         )));
     }
     // The f32 as the decimal the user typed (0.2, not 0.200000003), so that
@@ -81,9 +95,6 @@ where
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut Xoshiro256PlusPlus::seed_from_u64(seed));
-    let (test, train) = order.split_at(n_test);
-    Ok((
-        (x.select(Axis(0), train), y.select(Axis(0), train)),
-        (x.select(Axis(0), test), y.select(Axis(0), test)),
-    ))
+    let train = order.split_off(n_test);
+    Ok((order, train))
 }

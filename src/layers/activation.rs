@@ -19,7 +19,7 @@ use serde_json::json;
 /// assert_eq!(model.count_params(), 3);
 /// # Ok::<(), kerust::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Activation {
     name: String,
     spec: ActivationSpec,
@@ -116,7 +116,7 @@ impl Layer for Activation {
         need_input_grad.then_some(grad)
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.name, "activation": self.activation.name()})
+        json!({"name": self.name, "activation": self.spec.name()})
     }
     fn box_clone(&self) -> Box<dyn Layer> {
         Box::new(self.clone())

@@ -26,7 +26,7 @@ use serde_json::json;
 /// assert_eq!(model.count_params(), 80);
 /// # Ok::<(), kerust::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Conv2D {
     name: String,
     filters: usize,
@@ -687,7 +687,7 @@ impl Layer for Conv2D {
     fn config(&self) -> serde_json::Value {
         json!({"name": self.name, "filters": self.filters, "kernel_size": self.kernel_size,
                "strides": self.strides, "padding": self.padding,
-               "activation": self.activation.name(), "use_bias": self.use_bias})
+               "activation": self.spec.name(), "use_bias": self.use_bias})
     }
     fn box_clone(&self) -> Box<dyn Layer> {
         Box::new(self.clone())

@@ -20,7 +20,7 @@ use serde_json::json;
 /// assert_eq!(model.count_params(), 41);
 /// # Ok::<(), kerust::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Dense {
     name: String,
     units: usize,
@@ -297,7 +297,7 @@ impl Layer for Dense {
         dx.into_dyn().into_shape_with_order(shape).ok()
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.name, "units": self.units, "activation": self.activation.name(), "use_bias": self.use_bias})
+        json!({"name": self.name, "units": self.units, "activation": self.spec.name(), "use_bias": self.use_bias})
     }
     fn box_clone(&self) -> Box<dyn Layer> {
         Box::new(self.clone())

@@ -20,7 +20,7 @@ use serde_json::json;
 /// assert_eq!(model.layer(1).output_shape(), &[4]);
 /// # Ok::<(), kerust::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Dropout {
     name: String,
     rate: f32,

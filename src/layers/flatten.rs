@@ -17,7 +17,7 @@ use serde_json::json;
 /// assert_eq!(model.layer(0).output_shape(), &[784]);
 /// # Ok::<(), kerust::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Flatten {
     name: String,
     declared: Option<Vec<usize>>,

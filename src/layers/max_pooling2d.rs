@@ -19,7 +19,7 @@ use std::ops::Range;
 /// assert_eq!(model.layer(1).output_shape(), &[13, 13, 8]);
 /// # Ok::<(), kerust::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MaxPooling2D {
     name: String,
     pool_size: (usize, usize),

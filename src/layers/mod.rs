@@ -105,6 +105,35 @@ impl Clone for Box<dyn Layer> {
     }
 }
 
+/// `{:?}` of a layer: its class and config, never its weights (an MNIST
+/// `Dense(128)` holds 100,480 numbers), and whether it is built:
+/// `Dense { name: "dense_1", activation: "relu", units: 128, use_bias: true, built: false }`.
+///
+/// Written by hand rather than derived: a derived `fmt` is `#[inline]`, so
+/// every notebook cell that adds a layer compiled it again, with ndarray's
+/// array printing behind it (about a third of such a cell's code).
+fn debug_layer(layer: &dyn Layer, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    let mut s = f.debug_struct(layer.class_name());
+    s.field("name", &layer.name());
+    if let serde_json::Value::Object(config) = layer.config() {
+        for (key, value) in config.iter().filter(|(key, _)| *key != "name") {
+            s.field(key, &format_args!("{value}"));
+        }
+    }
+    s.field("built", &!layer.input_shape().is_empty()).finish()
+}
+
+macro_rules! layer_debug {
+    ($($layer:ty),*) => {$(
+        impl std::fmt::Debug for $layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                debug_layer(self, f)
+            }
+        }
+    )*};
+}
+layer_debug!(Activation, Conv2D, Dense, Dropout, Flatten, MaxPooling2D);
+
 /// The number of scalars in a layer's weights.
 pub fn count_params(layer: &dyn Layer) -> usize {
     layer.weights().iter().map(|w| w.len()).sum()

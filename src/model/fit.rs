@@ -133,12 +133,11 @@ impl Graph {
     /// assert!(history["loss"][49] < history["loss"][0]);
     /// # Ok::<(), kerust::Error>(())
     /// ```
-    pub fn fit<X: AsTensor + ?Sized, Y: AsTensor + ?Sized>(
-        &mut self,
-        x: &X,
-        y: &Y,
-        opts: Fit,
-    ) -> Result<History> {
+    pub fn fit<X: AsTensor, Y: AsTensor>(&mut self, x: &X, y: &Y, opts: Fit) -> Result<History> {
+        self.fit_any(x, y, opts)
+    }
+
+    fn fit_any(&mut self, x: &dyn AsTensor, y: &dyn AsTensor, opts: Fit) -> Result<History> {
         let compiled = self.compiled("fit")?.clone();
         if opts.batch_size == 0 {
             return Err(Error::value(
@@ -307,11 +306,15 @@ impl Graph {
     }
 
     /// Every compiled value on `x` and `y`: `[("loss", ..), ("accuracy", ..)]`.
-    pub fn evaluate_all<X: AsTensor + ?Sized, Y: AsTensor + ?Sized>(
+    pub fn evaluate_all<X: AsTensor, Y: AsTensor>(
         &mut self,
         x: &X,
         y: &Y,
     ) -> Result<Vec<(String, f32)>> {
+        self.evaluate_any(x, y)
+    }
+
+    fn evaluate_any(&mut self, x: &dyn AsTensor, y: &dyn AsTensor) -> Result<Vec<(String, f32)>> {
         let compiled = self.compiled("evaluate")?.clone();
         let x = x.to_tensor();
         self.check_input("x", x.shape())?;
@@ -358,17 +361,17 @@ impl Graph {
     /// assert!(loss > 0.0 && (0.0..=1.0).contains(&acc));
     /// # Ok::<(), kerust::Error>(())
     /// ```
-    pub fn evaluate<X: AsTensor + ?Sized, Y: AsTensor + ?Sized>(
-        &mut self,
-        x: &X,
-        y: &Y,
-    ) -> Result<(f32, f32)> {
+    pub fn evaluate<X: AsTensor, Y: AsTensor>(&mut self, x: &X, y: &Y) -> Result<(f32, f32)> {
+        self.evaluate_first(x, y)
+    }
+
+    fn evaluate_first(&mut self, x: &dyn AsTensor, y: &dyn AsTensor) -> Result<(f32, f32)> {
         if self.compiled.as_ref().is_some_and(|c| c.metrics.is_empty()) {
             return Err(Error::state(
                 "evaluate returns (loss, metric) but the model was compiled without metrics: compile with [\"accuracy\"], or call evaluate_all",
             ));
         }
-        let all = self.evaluate_all(x, y)?;
+        let all = self.evaluate_any(x, y)?;
         // evaluate_all always puts the loss first.
         Ok((all[0].1, all.get(1).map(|m| m.1).unwrap_or(f32::NAN)))
     }

@@ -10,7 +10,7 @@ use crate::optimizers::Optimizer;
 use crate::random::Rng;
 use crate::shape::keras_shape;
 use crate::tensor::AsTensor;
-use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, Ix1, Ix2};
+use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, CowArray, Ix1, Ix2, IxDyn};
 
 /// Which API made the model; decides the summary's first row and the file format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,16 +316,31 @@ impl Graph {
         M: IntoIterator,
         M::Item: AsRef<str>,
     {
-        let optimizer = optimizer.into_optimizer()?;
+        let metrics: Vec<String> = metrics
+            .into_iter()
+            .map(|m| m.as_ref().to_string())
+            .collect();
+        self.compile_with(optimizer.into_optimizer(), loss.into_loss(), &metrics)
+    }
+
+    /// [`Graph::compile`] once its arguments are converted (their errors
+    /// are reported in argument order).
+    fn compile_with(
+        &mut self,
+        optimizer: Result<Box<dyn Optimizer>>,
+        loss: Result<Loss>,
+        metrics: &[String],
+    ) -> Result<()> {
+        let optimizer = optimizer?;
         crate::optimizers::check_positive(
             optimizer.name(),
             "learning_rate",
             optimizer.learning_rate(),
         )?;
-        let loss = loss.into_loss()?;
+        let loss = loss?;
         let metrics = metrics
-            .into_iter()
-            .map(|m| Metric::from_name(m.as_ref()))
+            .iter()
+            .map(|m| Metric::from_name(m))
             .collect::<Result<Vec<_>>>()?;
         if self.layers.is_empty() {
             return Err(Error::state(format!(
@@ -574,10 +589,18 @@ impl Graph {
     /// assert!(loss.is_finite());
     /// # Ok::<(), kerust::Error>(())
     /// ```
-    pub fn train_on_batch<X: AsTensor + ?Sized, Y: AsTensor + ?Sized>(
+    pub fn train_on_batch<X: AsTensor, Y: AsTensor>(
         &mut self,
         x: &X,
         y: &Y,
+    ) -> Result<(f32, Vec<f32>)> {
+        self.train_on_batch_any(x, y)
+    }
+
+    fn train_on_batch_any(
+        &mut self,
+        x: &dyn AsTensor,
+        y: &dyn AsTensor,
     ) -> Result<(f32, Vec<f32>)> {
         let compiled = self.compiled("train_on_batch")?.clone();
         let x = x.to_tensor();
@@ -630,7 +653,10 @@ impl Graph {
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn predict<X: AsTensor + ?Sized>(&mut self, x: &X) -> Result<ArrayD<f32>> {
-        let x = x.to_tensor();
+        self.predict_tensor(x.to_tensor())
+    }
+
+    fn predict_tensor(&mut self, x: CowArray<'_, f32, IxDyn>) -> Result<ArrayD<f32>> {
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
         // About 2 flops per weight and sample.

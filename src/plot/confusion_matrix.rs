@@ -4,7 +4,7 @@
 use super::figure::{painter, text, DrawResult, Figure};
 use super::{to_classes, Cmap, PlotData};
 use crate::error::{Error, Result};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayD};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -41,8 +41,12 @@ struct Matrix {
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn confusion_matrix(y_true: impl PlotData, y_pred: impl PlotData) -> Result<Figure> {
-    let t = to_classes(&y_true.plot_data(), "confusion_matrix: y_true")?;
-    let p = to_classes(&y_pred.plot_data(), "confusion_matrix: y_pred")?;
+    confusion_matrix_data(y_true.plot_data(), y_pred.plot_data())
+}
+
+fn confusion_matrix_data(y_true: ArrayD<f32>, y_pred: ArrayD<f32>) -> Result<Figure> {
+    let t = to_classes(&y_true, "confusion_matrix: y_true")?;
+    let p = to_classes(&y_pred, "confusion_matrix: y_pred")?;
     if t.len() != p.len() {
         return Err(Error::shape(format!(
             "confusion_matrix: y_true has {} labels but y_pred has {}: one prediction per label is needed",

@@ -6,7 +6,7 @@ use super::scatter::{draw_points, padded_ranges, PointsPlot, Regions};
 use super::{points2, same_count, to_classes, PlotData};
 use crate::error::{Error, Result};
 use crate::model::Graph;
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayD, Axis};
 
 /// Grid cells per side.
 const GRID: usize = 160;
@@ -32,6 +32,10 @@ const GRID: usize = 160;
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn decision_boundary(model: &Graph, x: impl PlotData, y: impl PlotData) -> Result<Figure> {
+    decision_boundary_data(model, x.plot_data(), y.plot_data())
+}
+
+fn decision_boundary_data(model: &Graph, x: ArrayD<f32>, y: ArrayD<f32>) -> Result<Figure> {
     let call = "decision_boundary";
     if model.input_shape() != Some(&[2][..]) {
         return Err(Error::shape(format!(
@@ -43,8 +47,8 @@ pub fn decision_boundary(model: &Graph, x: impl PlotData, y: impl PlotData) -> R
                 .unwrap_or_else(|| "(not known yet: the model has no layers)".into())
         )));
     }
-    let x = points2(x.plot_data(), "x", call)?;
-    let labels = to_classes(&y.plot_data(), "decision_boundary: y")?;
+    let x = points2(x, "x", call)?;
+    let labels = to_classes(&y, "decision_boundary: y")?;
     same_count(x.nrows(), &labels, "y", call)?;
 
     let (xr, yr) = padded_ranges(&x);

@@ -52,10 +52,13 @@ struct Grid {
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn images(x: impl PlotData, labels: impl PlotData) -> Images {
+    images_data(x.plot_data(), labels.plot_data())
+}
+
+fn images_data(x: ArrayD<f32>, labels: ArrayD<f32>) -> Images {
     let state = (|| {
-        let x = x.plot_data();
         let x = to_stack(x)?;
-        let labels = to_classes(&labels.plot_data(), "images: labels")?;
+        let labels = to_classes(&labels, "images: labels")?;
         if labels.len() != x.shape()[0] {
             return Err(Error::shape(format!(
                 "images: x has {} images but labels has {} labels: one label per image is needed",
@@ -122,9 +125,12 @@ impl Images {
     /// `(n, classes)` output of `predict`, whose largest entry wins): each
     /// image is then labelled with the prediction, in red with the true
     /// label when wrong.
-    pub fn predictions(mut self, predicted: impl PlotData) -> Self {
+    pub fn predictions(self, predicted: impl PlotData) -> Self {
+        self.predictions_data(predicted.plot_data())
+    }
+    fn predictions_data(mut self, predicted: ArrayD<f32>) -> Self {
         if let Ok(grid) = &mut self.state {
-            match to_classes(&predicted.plot_data(), "images: predictions") {
+            match to_classes(&predicted, "images: predictions") {
                 Ok(p) if p.len() == grid.labels.len() => grid.predictions = Some(p),
                 Ok(p) => {
                     self.state = Err(Error::shape(format!(

@@ -51,7 +51,7 @@ where
     T: Element,
 {
     fn plot_data(&self) -> ArrayD<f32> {
-        self.mapv(Element::to_f32).into_dyn()
+        T::to_f32_array(self.view().into_dyn())
     }
 }
 

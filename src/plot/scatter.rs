@@ -5,7 +5,7 @@
 use super::figure::{painter, text, DrawResult, Figure};
 use super::{class_color, lighten, points2, same_count, short_number, to_classes, PlotData};
 use crate::error::Result;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayD};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -57,8 +57,12 @@ pub(crate) fn padded_ranges(x: &Array2<f32>) -> ((f64, f64), (f64, f64)) {
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn scatter(x: impl PlotData, y: impl PlotData) -> Result<Figure> {
-    let x = points2(x.plot_data(), "x", "scatter")?;
-    let labels = to_classes(&y.plot_data(), "scatter: y")?;
+    scatter_data(x.plot_data(), y.plot_data())
+}
+
+fn scatter_data(x: ArrayD<f32>, y: ArrayD<f32>) -> Result<Figure> {
+    let x = points2(x, "x", "scatter")?;
+    let labels = to_classes(&y, "scatter: y")?;
     same_count(x.nrows(), &labels, "y", "scatter")?;
     let plot = PointsPlot {
         title: String::new(),
