@@ -64,8 +64,10 @@ fi
 # kerust and its dependencies during the start (about 13 s, while the
 # student reads the notebook's introduction) instead of in the first cells:
 # the notebook's own `:dep kerust = { path = ".." }` names the same crate and
-# returns at once, and the first cell that builds a model takes 1 to 2 s
-# instead of six. A failing init would stop the kernel, so only a
+# returns at once, and the first cell that builds a model takes under a
+# second instead of six. The warm-up line uses `?` so that evcxr turns on
+# its support for `?` now: it does so only after rustc has rejected a first
+# compile of a cell with `?` (docs/evcxr.md). A failing init would stop the kernel, so only a
 # build that cargo finds fresh is preloaded (nothing to compile, nothing
 # that can fail), and the warm-up line uses only the API's fixed names.
 # KERUST_PRELOAD=0 turns it off.
