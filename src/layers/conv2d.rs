@@ -577,18 +577,13 @@ impl Layer for Conv2D {
         out
     }
     fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        let n = x.shape().first().copied().unwrap_or(0);
-        let mut out_shape = vec![n];
-        out_shape.extend_from_slice(&self.output_shape);
+        let (out_shape, xs) = super::batch_rows(x, &self.input_shape, &self.output_shape);
+        let n = out_shape[0];
         self.clear_cache();
-        let Some(g) = self.geometry() else {
+        let (Some(g), Some(xs)) = (self.geometry(), xs) else {
             return ArrayD::zeros(out_shape);
         };
-        let xs = x.as_standard_layout();
-        let (Some(xsl), true) = (
-            xs.as_slice(),
-            x.shape().get(1..) == Some(&self.input_shape[..]),
-        ) else {
+        let Some(xsl) = xs.as_slice() else {
             return ArrayD::zeros(out_shape);
         };
         let (Some(ksl), Some(bias)) = (self.kernel.as_slice(), self.bias.as_slice()) else {

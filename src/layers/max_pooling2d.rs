@@ -195,18 +195,13 @@ impl Layer for MaxPooling2D {
         &self.output_shape
     }
     fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        let n = x.shape().first().copied().unwrap_or(0);
-        let mut out_shape = vec![n];
-        out_shape.extend_from_slice(&self.output_shape);
+        let (out_shape, xs) = super::batch_rows(x, &self.input_shape, &self.output_shape);
+        let n = out_shape[0];
         self.cache_argmax = None;
-        let Some(g) = self.geometry() else {
+        let (Some(g), Some(xs)) = (self.geometry(), xs) else {
             return ArrayD::zeros(out_shape);
         };
-        let xs = x.as_standard_layout();
-        let (Some(xsl), true) = (
-            xs.as_slice(),
-            x.shape().get(1..) == Some(&self.input_shape[..]),
-        ) else {
+        let Some(xsl) = xs.as_slice() else {
             return ArrayD::zeros(out_shape);
         };
         let c = g.c;

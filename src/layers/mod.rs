@@ -22,7 +22,7 @@ pub use max_pooling2d::MaxPooling2D;
 use crate::activations::ActivationFn;
 use crate::error::{Error, Result};
 use crate::random::Rng;
-use ndarray::{ArrayD, ArrayViewD};
+use ndarray::{ArrayD, ArrayViewD, CowArray, IxDyn};
 
 /// What a layer's forward pass needs besides its input.
 pub struct Ctx<'a> {
@@ -186,6 +186,21 @@ pub(crate) fn check_alloc(layer: &str, what: &str, dims: &[usize]) -> Result<usi
 /// The array itself when it is row-major, else a row-major copy: a
 /// row-major reshape or slice of a column-major array fails (a caller's
 /// transposed input, or a column-major gradient).
+/// The output shape `(batch, output_shape...)` of a batch `x`, and `x` in
+/// row-major order when its samples have shape `input_shape` (`None`
+/// otherwise: the model checks shapes before, so a layer then just returns
+/// zeros of the output shape).
+pub(crate) fn batch_rows<'a>(
+    x: &'a ArrayD<f32>,
+    input_shape: &[usize],
+    output_shape: &[usize],
+) -> (Vec<usize>, Option<CowArray<'a, f32, IxDyn>>) {
+    let mut out_shape = vec![x.shape().first().copied().unwrap_or(0)];
+    out_shape.extend_from_slice(output_shape);
+    let rows = (x.shape().get(1..) == Some(input_shape)).then(|| x.as_standard_layout());
+    (out_shape, rows)
+}
+
 pub(crate) fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndarray::Array<f32, D> {
     if a.is_standard_layout() {
         a

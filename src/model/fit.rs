@@ -190,8 +190,7 @@ impl Graph {
                 "fit: could not read x and y as contiguous arrays",
             ));
         };
-        // About 6 flops per weight and sample (forward and backward).
-        let work = 6.0 * self.count_params() as f64 * n as f64 * opts.epochs as f64;
+        let work = self.flops(n, true) * opts.epochs as f64;
         crate::parallel::run(work, || {
             let steps = n.div_ceil(opts.batch_size);
             let mut order: Vec<usize> = (0..n).collect();
@@ -328,7 +327,7 @@ impl Graph {
         )?;
         let kinds = self.metric_kinds(&compiled, y.shape());
         let start = Instant::now();
-        let work = 2.0 * self.count_params() as f64 * x.shape()[0] as f64;
+        let work = self.flops(x.shape()[0], false);
         let (loss, metrics) =
             crate::parallel::run(work, || self.evaluate_unchecked(x.view(), &y, &kinds, 32));
         let mut out = vec![("loss".to_string(), loss)];

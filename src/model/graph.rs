@@ -659,11 +659,18 @@ impl Graph {
     fn predict_tensor(&mut self, x: CowArray<'_, f32, IxDyn>) -> Result<ArrayD<f32>> {
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
-        // About 2 flops per weight and sample.
-        let work = 2.0 * self.count_params() as f64 * x.shape()[0] as f64;
+        let work = self.flops(x.shape()[0], false);
         Ok(crate::parallel::run(work, || {
             self.predict_unchecked(x.view(), 1024)
         }))
+    }
+
+    /// The work of one pass over `samples` samples, for
+    /// [`crate::parallel::run`] to decide whether threads pay: about 2
+    /// flops per weight and sample forward, 6 forward and backward.
+    pub(crate) fn flops(&self, samples: usize, training: bool) -> f64 {
+        let per_weight = if training { 6.0 } else { 2.0 };
+        per_weight * self.count_params() as f64 * samples as f64
     }
 
     pub(crate) fn predict_unchecked(&mut self, x: ArrayViewD<f32>, batch: usize) -> ArrayD<f32> {
