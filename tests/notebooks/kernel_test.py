@@ -31,11 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nbkernel import NOTEBOOKS, ROOT, Kernel, cell_text, check_kernelspec, new_notebook  # noqa: E402
 
 # Seconds. The issue's targets are 90 s (first cell, new machine), 5 s (first
-# cell, warm cache) and about 1 s (a model cell); these bounds are looser so
-# that a busy shared machine does not fail the test, and the measured times
-# are printed next to the targets.
+# cell, warm cache) and about 1 s (a model cell in a warm session); these
+# bounds are looser so that a busy shared machine does not fail the test, and
+# the measured times are printed next to the targets (`make bench` measures
+# them). In the first session on a new machine, the first cell with a `let`
+# (the model cell) also waits for evcxr's rust-analyzer to read kerust's
+# dependency tree, about 5 s once (docs/evcxr.md): no target there.
 LIMITS = {"first cell, warm": 60.0, "model cell": 20.0, "model cell, warm start": 20.0}
-TARGETS = {"first cell, cold": 90.0, "first cell, warm": 5.0, "model cell": 1.5, "model cell, warm start": 1.5}
+TARGETS = {"first cell, cold": 90.0, "first cell, warm": 5.0, "model cell, warm start": 1.0}
 VERSION = next(
     line.split('"')[1] for line in (ROOT / "Cargo.toml").read_text().splitlines() if line.startswith("version")
 )
