@@ -11,6 +11,13 @@
 //! The pool is made per call, not once per process: evcxr links a fresh
 //! copy of kerust into every notebook cell, and a process-wide pool would
 //! leave idle threads behind in every cell that trains.
+//!
+//! For the same reason layers and optimizers are handed the pool as a
+//! [`Team`] instead of asking rayon whether they run in one: a model built
+//! in one cell and trained in a later one runs its layers' code from the
+//! earlier cell's copy of kerust, whose copy of rayon knows nothing of the
+//! pool that the later cell's `fit` started. A `Team` calls back into the
+//! copy that made the pool.
 
 use crate::fpu::FlushDenormals;
 use ndarray::linalg::general_mat_mul;
@@ -27,14 +34,67 @@ pub(crate) const MIN_SPLIT_LEN: usize = 1 << 14;
 /// sizes stop gaining beyond a few cores.
 const MAX_THREADS: usize = 4;
 
+/// The threads of one `fit`, `evaluate` or `predict` call, for layers and
+/// optimizers to split large work on: [`Team::one`] outside a pool.
+#[derive(Clone, Copy)]
+pub struct Team<'a> {
+    pool: Option<&'a (dyn Join + Sync)>,
+}
+
+/// How a [`Team`] runs two pieces of work at once.
+pub(crate) trait Join {
+    /// The number of threads.
+    fn threads(&self) -> usize;
+    /// Runs `a` and `b`, in parallel when a thread is free.
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send));
+}
+
+/// The pool [`run`] started, seen from its own threads.
+struct Rayon;
+
+impl Join for Rayon {
+    fn threads(&self) -> usize {
+        rayon::current_num_threads()
+    }
+    fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+        rayon::join(a, b);
+    }
+}
+
+impl Team<'_> {
+    /// The calling thread alone: nothing is split.
+    pub fn one() -> Team<'static> {
+        Team { pool: None }
+    }
+    /// The number of threads (1 outside a pool).
+    pub fn threads(&self) -> usize {
+        self.pool.map_or(1, |p| p.threads().max(1))
+    }
+    fn join(&self, mut a: impl FnMut() + Send, mut b: impl FnMut() + Send) {
+        match self.pool {
+            Some(pool) => pool.join(&mut a, &mut b),
+            None => {
+                a();
+                b();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Team<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Team({} threads)", self.threads())
+    }
+}
+
 /// Runs `f` inside a thread pool sized to the machine's cores when `flops`
 /// (the call's estimated floating-point work) is large enough, else on this
 /// thread. Denormal floats are flushed to zero on every thread that computes.
-pub(crate) fn run<R: Send>(flops: f64, f: impl FnOnce() -> R + Send) -> R {
+pub(crate) fn run<R: Send>(flops: f64, f: impl FnOnce(Team) -> R + Send) -> R {
     let threads = threads();
     if threads < 2 || flops < MIN_POOL_WORK || rayon::current_thread_index().is_some() {
         let _ftz = FlushDenormals::new();
-        return f();
+        return f(Team::one());
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -43,11 +103,11 @@ pub(crate) fn run<R: Send>(flops: f64, f: impl FnOnce() -> R + Send) -> R {
         .start_handler(|_| std::mem::forget(FlushDenormals::new()))
         .build();
     match pool {
-        Ok(pool) => pool.install(f),
+        Ok(pool) => pool.install(|| f(Team { pool: Some(&Rayon) })),
         // No threads to be had: the work still gets done, on this thread.
         Err(_) => {
             let _ftz = FlushDenormals::new();
-            f()
+            f(Team::one())
         }
     }
 }
@@ -67,25 +127,23 @@ pub(crate) fn threads() -> usize {
     })
 }
 
-/// `c = alpha * a · b + beta * c`, split across the pool's threads when it
+/// `c = alpha * a · b + beta * c`, split across the team's threads when it
 /// is large (by rows of `c` when it is tall, else by columns).
 pub(crate) fn gemm(
+    team: Team,
     alpha: f32,
     a: &ArrayView2<f32>,
     b: &ArrayView2<f32>,
     beta: f32,
     c: &mut ArrayViewMut2<f32>,
 ) {
-    if rayon::current_thread_index().is_none() {
-        general_mat_mul(alpha, a, b, beta, c);
-        return;
-    }
-    gemm_parts(alpha, a, b, beta, c, rayon::current_num_threads());
+    gemm_parts(team, alpha, a, b, beta, c, team.threads());
 }
 
 /// [`gemm`] in at most `parts` pieces: one per thread, as each piece packs
 /// the operand it shares with the others again.
 fn gemm_parts(
+    team: Team,
     alpha: f32,
     a: &ArrayView2<f32>,
     b: &ArrayView2<f32>,
@@ -104,17 +162,17 @@ fn gemm_parts(
         let mid = (m * p1 / parts).next_multiple_of(8).min(m);
         let (a1, a2) = a.view().split_at(Axis(0), mid);
         let (mut c1, mut c2) = c.view_mut().split_at(Axis(0), mid);
-        rayon::join(
-            || gemm_parts(alpha, &a1, b, beta, &mut c1, p1),
-            || gemm_parts(alpha, &a2, b, beta, &mut c2, p2),
+        team.join(
+            || gemm_parts(team, alpha, &a1, b, beta, &mut c1, p1),
+            || gemm_parts(team, alpha, &a2, b, beta, &mut c2, p2),
         );
     } else if n >= 16 {
         let mid = (n * p1 / parts).next_multiple_of(8).min(n);
         let (b1, b2) = b.view().split_at(Axis(1), mid);
         let (mut c1, mut c2) = c.view_mut().split_at(Axis(1), mid);
-        rayon::join(
-            || gemm_parts(alpha, a, &b1, beta, &mut c1, p1),
-            || gemm_parts(alpha, a, &b2, beta, &mut c2, p2),
+        team.join(
+            || gemm_parts(team, alpha, a, &b1, beta, &mut c1, p1),
+            || gemm_parts(team, alpha, a, &b2, beta, &mut c2, p2),
         );
     } else {
         general_mat_mul(alpha, a, b, beta, c);
@@ -158,52 +216,121 @@ impl<A: Split, B: Split> Split for (A, B) {
 }
 
 /// Calls `f` on parts of `data` that together cover it once, in parallel
-/// inside a pool when the data is long, else once on the whole.
-pub(crate) fn for_each_part<T: Split>(data: T, f: &(impl Fn(T) + Sync)) {
+/// on the team's threads when the data is long, else once on the whole.
+pub(crate) fn for_each_part<T: Split>(team: Team, data: T, f: &(impl Fn(T) + Sync)) {
     let len = data.len();
-    if len < 2 * MIN_SPLIT_LEN || rayon::current_thread_index().is_none() {
+    if len < 2 * MIN_SPLIT_LEN || team.threads() < 2 {
         f(data);
         return;
     }
     let mid = (len / 2).next_multiple_of(16).min(len);
     let (d1, d2) = data.split_at(mid);
-    rayon::join(|| for_each_part(d1, f), || for_each_part(d2, f));
+    let (mut d1, mut d2) = (Some(d1), Some(d2));
+    team.join(
+        || {
+            d1.take()
+                .into_iter()
+                .for_each(|d| for_each_part(team, d, f))
+        },
+        || {
+            d2.take()
+                .into_iter()
+                .for_each(|d| for_each_part(team, d, f))
+        },
+    );
 }
 
 /// Whether every value is finite (no NaN, no infinity); long slices are
 /// scanned in parallel parts.
-pub(crate) fn all_finite(x: &[f32]) -> bool {
-    if x.len() < 2 * MIN_SPLIT_LEN || rayon::current_thread_index().is_none() {
+pub(crate) fn all_finite(team: Team, x: &[f32]) -> bool {
+    if x.len() < 2 * MIN_SPLIT_LEN || team.threads() < 2 {
         // A branch-free fold: it vectorizes.
         return !x.iter().fold(false, |bad, v| bad | !v.is_finite());
     }
     let (a, b) = x.split_at(x.len() / 2);
-    let (a, b) = rayon::join(|| all_finite(a), || all_finite(b));
-    a && b
+    let (mut fa, mut fb) = (true, true);
+    team.join(|| fa = all_finite(team, a), || fb = all_finite(team, b));
+    fa && fb
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::Array2;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Integer-valued inputs: every partial sum of a product is exact.
+    fn operands(m: usize, k: usize, n: usize) -> (Array2<f32>, Array2<f32>) {
+        let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 5.0);
+        let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j) % 13) as f32 - 6.0);
+        (a, b)
+    }
 
     #[test]
     fn split_products_equal_one_product() {
         for &(m, k, n) in &[(32, 784, 128), (784, 32, 128), (40, 100, 300), (3, 5, 7)] {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 - 5.0);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j) % 13) as f32 - 6.0);
+            let (a, b) = operands(m, k, n);
             let mut want = Array2::from_elem((m, n), 1.0f32);
             general_mat_mul(0.5, &a, &b, 2.0, &mut want);
-            let got = run(1e9, || {
+            let got = run(1e9, |team| {
                 // Inside the pool, so the product is split.
-                assert_eq!(rayon::current_thread_index().is_some(), threads() > 1);
+                assert_eq!(team.threads() > 1, threads() > 1);
                 let mut c = Array2::from_elem((m, n), 1.0f32);
-                gemm(0.5, &a.view(), &b.view(), 2.0, &mut c.view_mut());
+                gemm(team, 0.5, &a.view(), &b.view(), 2.0, &mut c.view_mut());
                 c
             });
-            // Integer-valued inputs: every partial sum is exact.
             assert_eq!(got, want, "shape {m}x{k}x{n}");
         }
+    }
+
+    /// A team that runs both halves on the calling thread and counts them.
+    struct Counting(AtomicUsize);
+
+    impl Join for Counting {
+        fn threads(&self) -> usize {
+            2
+        }
+        fn join(&self, a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            a();
+            b();
+        }
+    }
+
+    /// The split goes through the team it is handed, from any thread: in a
+    /// notebook the layer's code (an earlier cell's copy of kerust) runs on
+    /// a thread its own copy of rayon does not know.
+    #[test]
+    fn products_split_through_the_team_on_any_thread() {
+        let (a, b) = operands(64, 784, 128);
+        let mut want = Array2::zeros((64, 128));
+        general_mat_mul(1.0, &a, &b, 0.0, &mut want);
+        let counting = Counting(AtomicUsize::new(0));
+        let team = Team {
+            pool: Some(&counting),
+        };
+        let got = std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(rayon::current_thread_index().is_none());
+                let mut c = Array2::zeros((64, 128));
+                gemm(team, 1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+                c
+            })
+            .join()
+        });
+        assert_eq!(got.ok(), Some(want));
+        assert_eq!(counting.0.load(Ordering::Relaxed), 1);
+        // Alone, nothing is split.
+        let mut c = Array2::zeros((64, 128));
+        gemm(
+            Team::one(),
+            1.0,
+            &a.view(),
+            &b.view(),
+            0.0,
+            &mut c.view_mut(),
+        );
+        assert_eq!(counting.0.load(Ordering::Relaxed), 1);
     }
 
     #[test]
@@ -211,8 +338,8 @@ mod tests {
         let n = 100_003;
         let mut w = vec![0.0f32; n];
         let g: Vec<f32> = (0..n).map(|i| i as f32).collect();
-        run(1e9, || {
-            for_each_part((w.as_mut_slice(), g.as_slice()), &|(w, g): (
+        run(1e9, |team| {
+            for_each_part(team, (w.as_mut_slice(), g.as_slice()), &|(w, g): (
                 &mut [f32],
                 &[f32],
             )| {
@@ -227,11 +354,11 @@ mod tests {
     #[test]
     fn all_finite_finds_one_bad_value() {
         let mut x = vec![1.0f32; 100_000];
-        assert!(run(1e9, || all_finite(&x)));
+        assert!(run(1e9, |team| all_finite(team, &x)));
         for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
             x[77_777] = bad;
-            assert!(!run(1e9, || all_finite(&x)));
-            assert!(!all_finite(&x));
+            assert!(!run(1e9, |team| all_finite(team, &x)));
+            assert!(!all_finite(Team::one(), &x));
         }
     }
 }

@@ -9,7 +9,7 @@
 //! is tested on wrong gradients (`checker_rejects_wrong_gradients`).
 
 use kerust::activations::ActivationFn;
-use kerust::layers::{Activation, Conv2D, Ctx, Dense, Dropout, Flatten, Layer, MaxPooling2D};
+use kerust::layers::{Activation, Conv2D, Ctx, Dense, Dropout, Flatten, Layer, MaxPooling2D, Team};
 use kerust::losses::Loss;
 use kerust::prelude::Sequential;
 use kerust::random::Rng;
@@ -53,6 +53,7 @@ fn run(layer: &mut dyn Layer, x: &ArrayD<f32>, training: bool, seed: u64) -> Arr
     let mut ctx = Ctx {
         training,
         rng: &mut rng,
+        team: Team::one(),
     };
     layer.forward(x, &mut ctx)
 }
@@ -196,7 +197,7 @@ fn check_layer(what: &str, layer: &mut dyn Layer, x: &ArrayD<f32>, training: boo
         x,
         training,
         &|y| dot64(y, &r),
-        &|l, _, need| l.backward(r.clone(), need),
+        &|l, _, need| l.backward(r.clone(), need, Team::one()),
     );
 }
 
@@ -213,7 +214,7 @@ fn check_layer_logits(what: &str, layer: &mut dyn Layer, x: &ArrayD<f32>) {
     let num = numeric_grad(x, H, |xp| dot64(&logits_of(layer, xp), &r));
     run(layer, x, true, 7);
     let dx = layer
-        .backward_from_logits(r.clone(), true)
+        .backward_from_logits(r.clone(), true, Team::one())
         .expect("input gradient");
     assert_close(
         &format!("{what}: dL/dx from logits"),
@@ -270,10 +271,10 @@ fn check_layer_loss(
             if fused {
                 let z = l.logits().expect("logits").clone();
                 let (_, g) = loss.value_and_grad_logits(t.view(), z.view());
-                l.backward_from_logits(g, need)
+                l.backward_from_logits(g, need, Team::one())
             } else {
                 let (_, g) = loss.value_and_grad(t.view(), y.view());
-                l.backward(g, need)
+                l.backward(g, need, Team::one())
             }
         },
     );
@@ -345,7 +346,7 @@ fn checker_rejects_wrong_gradients() {
     let r = uniform(&[2, 3], -1.0, 1.0, &mut Rng::seed_from_u64(1));
     let num = numeric_grad(&x, H, |xp| dot64(&run(layer.as_mut(), xp, true, 7), &r));
     run(layer.as_mut(), &x, true, 7);
-    let good = flat(&layer.backward(r.clone(), true).unwrap());
+    let good = flat(&layer.backward(r.clone(), true, Team::one()).unwrap());
     close(&good, &num, RTOL).unwrap();
     let scaled: Vec<f32> = good.iter().map(|g| g * 1.05).collect();
     assert!(close(&scaled, &num, RTOL).is_err(), "5% too large passed");
@@ -605,7 +606,7 @@ fn conv2d_batches_split_in_chunks_consistently() {
             assert!((f64::from(*g) - r).abs() < 1e-5, "{g} vs {r}");
         }
         let g = uniform(y.shape(), -1.0, 1.0, &mut Rng::seed_from_u64(3));
-        let dx = layer.backward(g.clone(), true).unwrap();
+        let dx = layer.backward(g.clone(), true, Team::one()).unwrap();
         let whole: Vec<Vec<f32>> = layer
             .weights_and_grads()
             .into_iter()
@@ -617,7 +618,7 @@ fn conv2d_batches_split_in_chunks_consistently() {
             let xi = x.slice(one).to_owned().into_dyn();
             run(layer.as_mut(), &xi, true, 0);
             let dxi = layer
-                .backward(g.slice(one).to_owned().into_dyn(), true)
+                .backward(g.slice(one).to_owned().into_dyn(), true, Team::one())
                 .unwrap();
             for (a, b) in dxi.iter().zip(dx.slice(one).iter()) {
                 assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "dx {a} vs {b}");

@@ -1,6 +1,6 @@
 //! `Activation`: applies an activation function as a layer of its own.
 
-use super::{cfg, Ctx, Layer};
+use super::{cfg, Ctx, Layer, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::Result;
 use crate::naming::unique_name;
@@ -93,7 +93,12 @@ impl Layer for Activation {
         self.cache_y = ctx.training.then(|| y.clone());
         y
     }
-    fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        mut grad: ArrayD<f32>,
+        need_input_grad: bool,
+        _team: Team,
+    ) -> Option<ArrayD<f32>> {
         if !need_input_grad {
             return None;
         }
@@ -112,6 +117,7 @@ impl Layer for Activation {
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
+        _team: Team,
     ) -> Option<ArrayD<f32>> {
         need_input_grad.then_some(grad)
     }

@@ -6,7 +6,7 @@
 //! built transposed so that copies run along image rows. Padding follows
 //! TensorFlow: 'same' puts `total / 2` before and the rest after.
 
-use super::{cfg, check_alloc, Ctx, Layer};
+use super::{cfg, check_alloc, Ctx, Layer, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
@@ -147,6 +147,7 @@ impl Conv2D {
         grad: ArrayD<f32>,
         need_input_grad: bool,
         relu: bool,
+        team: Team,
     ) -> Option<ArrayD<f32>> {
         let g = self.geometry()?;
         let x = self.cache_x.as_ref()?;
@@ -193,7 +194,7 @@ impl Conv2D {
             {
                 let a = g.cols(xsl, n0, n1, &mut self.scratch)?;
                 let beta = if i == 0 { 0.0 } else { 1.0 };
-                crate::parallel::gemm(1.0, &a.t(), &gv, beta, &mut kgrad.view_mut());
+                crate::parallel::gemm(team, 1.0, &a.t(), &gv, beta, &mut kgrad.view_mut());
             }
             if !need_input_grad {
                 continue;
@@ -203,18 +204,18 @@ impl Conv2D {
             if g.is_pointwise() {
                 // The columns are the input itself: write dL/dx directly.
                 let mut d = ArrayViewMut2::from_shape((rows, k), dxc).ok()?;
-                crate::parallel::gemm(1.0, &gv, &kernel.t(), 0.0, &mut d);
+                crate::parallel::gemm(team, 1.0, &gv, &kernel.t(), 0.0, &mut d);
                 continue;
             }
             self.scratch.resize(rows * k, 0.0);
             let d = &mut self.scratch[..rows * k];
             if g.transposed() {
                 let mut dv = ArrayViewMut2::from_shape((k, rows), &mut *d).ok()?;
-                crate::parallel::gemm(1.0, &kernel.view(), &gv.t(), 0.0, &mut dv);
+                crate::parallel::gemm(team, 1.0, &kernel.view(), &gv.t(), 0.0, &mut dv);
                 g.col2im_t(d, n1 - n0, dxc);
             } else {
                 let mut dv = ArrayViewMut2::from_shape((rows, k), &mut *d).ok()?;
-                crate::parallel::gemm(1.0, &gv, &kernel.t(), 0.0, &mut dv);
+                crate::parallel::gemm(team, 1.0, &gv, &kernel.t(), 0.0, &mut dv);
                 g.col2im(d, n1 - n0, dxc);
             }
         }
@@ -617,7 +618,7 @@ impl Layer for Conv2D {
             ) else {
                 return ArrayD::zeros(out_shape);
             };
-            crate::parallel::gemm(1.0, &a.view(), &kernel.view(), 0.0, &mut c);
+            crate::parallel::gemm(ctx.team, 1.0, &a.view(), &kernel.view(), 0.0, &mut c);
             if has_bias {
                 for row in zc.chunks_exact_mut(g.f) {
                     add(row, bias);
@@ -650,17 +651,22 @@ impl Layer for Conv2D {
         self.cache_x = ctx.training.then(|| xs.into_owned());
         y
     }
-    fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        mut grad: ArrayD<f32>,
+        need_input_grad: bool,
+        team: Team,
+    ) -> Option<ArrayD<f32>> {
         match self.activation {
-            ActivationFn::Linear => self.backward_chunks(grad, need_input_grad, false),
-            ActivationFn::Relu => self.backward_chunks(grad, need_input_grad, true),
+            ActivationFn::Linear => self.backward_chunks(grad, need_input_grad, false, team),
+            ActivationFn::Relu => self.backward_chunks(grad, need_input_grad, true, team),
             act => {
                 let (z, y) = (self.cache_z.as_ref()?, self.cache_y.as_ref()?);
                 if z.shape() != grad.shape() || y.shape() != grad.shape() {
                     return None;
                 }
                 act.backward(z.view(), y.view(), &mut grad);
-                self.backward_chunks(grad, need_input_grad, false)
+                self.backward_chunks(grad, need_input_grad, false, team)
             }
         }
     }
@@ -673,8 +679,9 @@ impl Layer for Conv2D {
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
+        team: Team,
     ) -> Option<ArrayD<f32>> {
-        self.backward_chunks(grad, need_input_grad, false)
+        self.backward_chunks(grad, need_input_grad, false, team)
     }
     fn output_activation(&self) -> Option<ActivationFn> {
         Some(self.activation)

@@ -1,6 +1,6 @@
 //! `Dense`: a fully connected layer, `y = activation(x · kernel + bias)`.
 
-use super::{cfg, check_alloc, standard, Ctx, Layer};
+use super::{cfg, check_alloc, standard, Ctx, Layer, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
@@ -212,7 +212,14 @@ impl Layer for Dense {
         let Ok(x2) = x.into_shape_with_order((rows, inputs)) else {
             return ArrayD::zeros(vec![0, self.units]);
         };
-        crate::parallel::gemm(1.0, &x2.view(), &self.kernel.view(), 1.0, &mut z.view_mut());
+        crate::parallel::gemm(
+            ctx.team,
+            1.0,
+            &x2.view(),
+            &self.kernel.view(),
+            1.0,
+            &mut z.view_mut(),
+        );
         if let Some(last) = shape.last_mut() {
             *last = self.units;
         }
@@ -248,7 +255,12 @@ impl Layer for Dense {
             }
         }
     }
-    fn backward(&mut self, mut grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        mut grad: ArrayD<f32>,
+        need_input_grad: bool,
+        team: Team,
+    ) -> Option<ArrayD<f32>> {
         match (self.activation, &self.cache_z, &self.cache_y) {
             (ActivationFn::Relu, _, Some(y)) => {
                 self.activation.backward(y.view(), y.view(), &mut grad)
@@ -256,7 +268,7 @@ impl Layer for Dense {
             (_, Some(z), Some(y)) => self.activation.backward(z.view(), y.view(), &mut grad),
             _ => {}
         }
-        self.backward_from_logits(grad, need_input_grad)
+        self.backward_from_logits(grad, need_input_grad, team)
     }
     fn output_activation(&self) -> Option<ActivationFn> {
         Some(self.activation)
@@ -268,6 +280,7 @@ impl Layer for Dense {
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
+        team: Team,
     ) -> Option<ArrayD<f32>> {
         let x = self.cache_x.as_ref()?;
         let in_shape = grad.shape().to_vec();
@@ -276,6 +289,7 @@ impl Layer for Dense {
             .into_shape_with_order((rows, self.units))
             .ok()?;
         crate::parallel::gemm(
+            team,
             1.0,
             &x.t(),
             &g2.view(),
@@ -289,7 +303,14 @@ impl Layer for Dense {
             return None;
         }
         let mut dx = Array2::zeros((rows, self.kernel.nrows()));
-        crate::parallel::gemm(1.0, &g2.view(), &self.kernel.t(), 0.0, &mut dx.view_mut());
+        crate::parallel::gemm(
+            team,
+            1.0,
+            &g2.view(),
+            &self.kernel.t(),
+            0.0,
+            &mut dx.view_mut(),
+        );
         let mut shape = in_shape;
         if let Some(last) = shape.last_mut() {
             *last = self.kernel.nrows();

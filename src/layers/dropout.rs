@@ -1,6 +1,6 @@
 //! `Dropout`: zeroes a random fraction of inputs while training.
 
-use super::{cfg, Ctx, Layer};
+use super::{cfg, Ctx, Layer, Team};
 use crate::error::{Error, Result};
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -105,7 +105,12 @@ impl Layer for Dropout {
         self.mask = Some(mask);
         y
     }
-    fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        _team: Team,
+    ) -> Option<ArrayD<f32>> {
         if !need_input_grad {
             return None;
         }

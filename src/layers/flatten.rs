@@ -1,6 +1,6 @@
 //! `Flatten`: turns each sample into a vector.
 
-use super::{cfg, check_alloc, Ctx, Layer};
+use super::{cfg, check_alloc, Ctx, Layer, Team};
 use crate::error::Result;
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -91,7 +91,12 @@ impl Layer for Flatten {
             .into_shape_with_order(shape.clone())
             .unwrap_or_else(|_| ArrayD::zeros(shape))
     }
-    fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        _team: Team,
+    ) -> Option<ArrayD<f32>> {
         if !need_input_grad {
             return None;
         }

@@ -1,6 +1,6 @@
 //! `Input` and the symbolic tensors of the functional API.
 
-use super::{Ctx, Layer};
+use super::{Ctx, Layer, Team};
 use crate::error::{Error, Result};
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -149,7 +149,12 @@ impl Layer for Input {
     fn forward(&mut self, x: &ArrayD<f32>, _ctx: &mut Ctx) -> ArrayD<f32> {
         x.clone()
     }
-    fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        _team: Team,
+    ) -> Option<ArrayD<f32>> {
         need_input_grad.then_some(grad)
     }
     fn config(&self) -> serde_json::Value {

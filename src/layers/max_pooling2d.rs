@@ -1,6 +1,6 @@
 //! `MaxPooling2D`: the maximum over each pooling window.
 
-use super::{cfg, Ctx, Layer};
+use super::{cfg, Ctx, Layer, Team};
 use crate::error::{Error, Result};
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -258,7 +258,12 @@ impl Layer for MaxPooling2D {
         }
         ArrayD::from_shape_vec(out_shape.clone(), out).unwrap_or_else(|_| ArrayD::zeros(out_shape))
     }
-    fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>> {
+    fn backward(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        _team: Team,
+    ) -> Option<ArrayD<f32>> {
         if !need_input_grad {
             return None;
         }

@@ -10,6 +10,7 @@ mod flatten;
 mod input;
 mod max_pooling2d;
 
+pub use crate::parallel::Team;
 pub use activation::Activation;
 pub use conv2d::Conv2D;
 pub use dense::Dense;
@@ -30,6 +31,8 @@ pub struct Ctx<'a> {
     pub training: bool,
     /// The generator for dropout masks.
     pub rng: &'a mut Rng,
+    /// The threads to split large products on.
+    pub team: Team<'a>,
 }
 
 /// A layer of a model. Shapes exclude the batch axis.
@@ -71,8 +74,14 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
         self.forward(&x, ctx)
     }
     /// Backward pass: takes dL/d output, stores the weight gradients and
-    /// returns dL/d input (skipped when `need_input_grad` is false).
-    fn backward(&mut self, grad: ArrayD<f32>, need_input_grad: bool) -> Option<ArrayD<f32>>;
+    /// returns dL/d input (skipped when `need_input_grad` is false); large
+    /// products are split on `team`'s threads.
+    fn backward(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        team: Team,
+    ) -> Option<ArrayD<f32>>;
     /// The activation applied last, if the layer caches its logits
     /// (pre-activation) so that cross-entropy can use them as Keras does.
     fn output_activation(&self) -> Option<ActivationFn> {
@@ -88,8 +97,9 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
+        team: Team,
     ) -> Option<ArrayD<f32>> {
-        self.backward(grad, need_input_grad)
+        self.backward(grad, need_input_grad, team)
     }
     /// Keras-style config (what `save` writes, besides weights).
     fn config(&self) -> serde_json::Value;

@@ -3,6 +3,7 @@
 use super::graph::{check_finite, Graph};
 use super::History;
 use crate::error::{Error, ErrorKind, Result};
+use crate::layers::Team;
 use crate::metrics::MetricKind;
 use crate::tensor::AsTensor;
 use ndarray::{ArrayD, ArrayViewD, Axis};
@@ -191,7 +192,7 @@ impl Graph {
             ));
         };
         let work = self.flops(n, true) * opts.epochs as f64;
-        crate::parallel::run(work, || {
+        crate::parallel::run(work, |team| {
             let steps = n.div_ceil(opts.batch_size);
             let mut order: Vec<usize> = (0..n).collect();
             let mut history = History::default();
@@ -208,7 +209,7 @@ impl Graph {
                 for (step, idx) in order.chunks(opts.batch_size).enumerate() {
                     let xb = gather(xs, &x_rest, idx);
                     let yb = gather(ys, &y_rest, idx);
-                    let (loss, out) = match self.train_step(xb, &yb) {
+                    let (loss, out) = match self.train_step(xb, &yb, team) {
                         Ok(v) => v,
                         Err(e) if e.kind() == ErrorKind::Numeric => {
                             self.history = Some(history);
@@ -243,8 +244,13 @@ impl Graph {
                     logs.push((m.name.clone(), (s / n as f64) as f32));
                 }
                 if let Some((vx, vy)) = &val {
-                    let (vl, vm) =
-                        self.evaluate_unchecked(vx.view(), vy, &kinds, opts.batch_size.max(32));
+                    let (vl, vm) = self.evaluate_unchecked(
+                        vx.view(),
+                        vy,
+                        &kinds,
+                        opts.batch_size.max(32),
+                        team,
+                    );
                     logs.push(("val_loss".to_string(), vl));
                     for (m, v) in compiled.metrics.iter().zip(vm) {
                         logs.push((format!("val_{}", m.name), v));
@@ -274,6 +280,7 @@ impl Graph {
         y: &ArrayD<f32>,
         kinds: &[MetricKind],
         batch: usize,
+        team: Team,
     ) -> (f32, Vec<f32>) {
         let Some(loss) = self.loss() else {
             return (f32::NAN, Vec::new());
@@ -287,7 +294,7 @@ impl Graph {
             let end = (start + batch).min(n);
             let xb = x.slice_axis(Axis(0), (start..end).into()).to_owned();
             let yb = y.slice_axis(Axis(0), (start..end).into()).to_owned();
-            let out = self.forward(xb, false);
+            let out = self.forward(xb, false, team);
             loss_sum += f64::from(self.loss_value(loss, &yb, &out)) * (end - start) as f64;
             for (s, k) in sums.iter_mut().zip(kinds) {
                 *s += k.batch_sum(yb.view(), out.view());
@@ -328,8 +335,9 @@ impl Graph {
         let kinds = self.metric_kinds(&compiled, y.shape());
         let start = Instant::now();
         let work = self.flops(x.shape()[0], false);
-        let (loss, metrics) =
-            crate::parallel::run(work, || self.evaluate_unchecked(x.view(), &y, &kinds, 32));
+        let (loss, metrics) = crate::parallel::run(work, |team| {
+            self.evaluate_unchecked(x.view(), &y, &kinds, 32, team)
+        });
         let mut out = vec![("loss".to_string(), loss)];
         for (m, v) in compiled.metrics.iter().zip(metrics) {
             out.push((m.name.clone(), v));

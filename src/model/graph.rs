@@ -2,7 +2,7 @@
 //! chain of built layers, its compile settings, and everything a model does.
 
 use crate::error::{Error, Result};
-use crate::layers::{count_params, Ctx, Layer};
+use crate::layers::{count_params, Ctx, Layer, Team};
 use crate::losses::Loss;
 use crate::metrics::{Metric, MetricKind};
 use crate::model::History;
@@ -454,10 +454,11 @@ impl Graph {
     }
 
     /// Forward pass through every layer.
-    pub(crate) fn forward(&mut self, x: ArrayD<f32>, training: bool) -> ArrayD<f32> {
+    pub(crate) fn forward(&mut self, x: ArrayD<f32>, training: bool, team: Team) -> ArrayD<f32> {
         let mut ctx = Ctx {
             training,
             rng: &mut self.rng,
+            team,
         };
         self.layers
             .iter_mut()
@@ -507,9 +508,10 @@ impl Graph {
         &mut self,
         x: ArrayD<f32>,
         y: &ArrayD<f32>,
+        team: Team,
     ) -> Result<(f32, ArrayD<f32>)> {
         let loss = self.compiled("train_on_batch")?.loss;
-        let out = self.forward(x, true);
+        let out = self.forward(x, true, team);
         let (value, grad, from_logits) = self.loss_and_grad(loss, y, &out);
         if !value.is_finite() {
             for l in &mut self.layers {
@@ -533,9 +535,9 @@ impl Graph {
             // i < n = self.layers.len().
             let layer = &mut self.layers[i];
             g = if i == n - 1 && from_logits {
-                layer.backward_from_logits(gi, need)
+                layer.backward_from_logits(gi, need, team)
             } else {
-                layer.backward(gi, need)
+                layer.backward(gi, need, team)
             };
             if i <= first_trainable {
                 break;
@@ -547,7 +549,7 @@ impl Graph {
             let bad = l
                 .weights_and_grads()
                 .iter()
-                .any(|(_, g)| !crate::parallel::all_finite(g));
+                .any(|(_, g)| !crate::parallel::all_finite(team, g));
             bad.then(|| l.name().to_string())
         }) {
             for l in &mut self.layers {
@@ -568,7 +570,7 @@ impl Graph {
             .iter_mut()
             .flat_map(|l| l.weights_and_grads())
             .collect();
-        compiled.optimizer.step(pairs);
+        compiled.optimizer.step(pairs, team);
         for l in &mut self.layers {
             l.clear_cache();
         }
@@ -613,7 +615,7 @@ impl Graph {
         let x = x.into_owned();
         let (loss, out) = {
             let _ftz = crate::fpu::FlushDenormals::new();
-            self.train_step(x, &y).map_err(|e| match e.kind() {
+            self.train_step(x, &y, Team::one()).map_err(|e| match e.kind() {
                 crate::error::ErrorKind::Numeric => Error::new(
                     e.kind(),
                     format!(
@@ -660,8 +662,8 @@ impl Graph {
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
         let work = self.flops(x.shape()[0], false);
-        Ok(crate::parallel::run(work, || {
-            self.predict_unchecked(x.view(), 1024)
+        Ok(crate::parallel::run(work, |team| {
+            self.predict_unchecked(x.view(), 1024, team)
         }))
     }
 
@@ -673,7 +675,12 @@ impl Graph {
         per_weight * self.count_params() as f64 * samples as f64
     }
 
-    pub(crate) fn predict_unchecked(&mut self, x: ArrayViewD<f32>, batch: usize) -> ArrayD<f32> {
+    pub(crate) fn predict_unchecked(
+        &mut self,
+        x: ArrayViewD<f32>,
+        batch: usize,
+        team: Team,
+    ) -> ArrayD<f32> {
         let n = x.shape().first().copied().unwrap_or(0);
         let batch = batch.max(1);
         let mut parts = Vec::new();
@@ -681,7 +688,7 @@ impl Graph {
         while start < n {
             let end = (start + batch).min(n);
             let xb = x.slice_axis(Axis(0), (start..end).into()).to_owned();
-            parts.push(self.forward(xb, false));
+            parts.push(self.forward(xb, false, team));
             start = end;
         }
         for l in &mut self.layers {
@@ -696,7 +703,7 @@ impl Graph {
 pub(crate) fn check_finite(what: &str, x: ArrayViewD<f32>) -> Result<()> {
     // Fast path: a contiguous array is scanned as one slice.
     if let Some(s) = x.as_slice_memory_order() {
-        if crate::parallel::all_finite(s) {
+        if crate::parallel::all_finite(Team::one(), s) {
             return Ok(());
         }
     }

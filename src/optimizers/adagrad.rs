@@ -1,6 +1,7 @@
 //! Adagrad.
 
 use super::{Optimizer, State};
+use crate::layers::Team;
 use serde_json::json;
 
 /// Adagrad, as `keras.optimizers.Adagrad` (initial accumulator 0.1,
@@ -48,7 +49,7 @@ impl Optimizer for Adagrad {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
-    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         self.state
             .ensure(1, &weights, self.initial_accumulator_value);
         let (lr, eps) = (self.learning_rate, self.epsilon);

@@ -1,6 +1,7 @@
 //! Adam.
 
 use super::{Optimizer, State};
+use crate::layers::Team;
 use serde_json::json;
 
 /// A weight, its gradient and its two moments (or a part of each).
@@ -59,7 +60,7 @@ impl Optimizer for Adam {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
-    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team) {
         self.state.ensure(2, &weights, 0.0);
         let t = (self.state.iterations + 1) as f32;
         let (b1, b2, eps) = (self.beta_1, self.beta_2, self.epsilon);
@@ -78,7 +79,11 @@ impl Optimizer for Adam {
                     *w -= alpha * *m / (v.sqrt() + eps);
                 }
             };
-            crate::parallel::for_each_part(((w, g), (m.as_mut_slice(), v.as_mut_slice())), &part);
+            crate::parallel::for_each_part(
+                team,
+                ((w, g), (m.as_mut_slice(), v.as_mut_slice())),
+                &part,
+            );
         }
         self.state.iterations += 1;
     }

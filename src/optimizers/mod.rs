@@ -11,6 +11,7 @@ pub use rmsprop::RMSprop;
 pub use sgd::SGD;
 
 use crate::error::{unknown_name, Error, Result};
+use crate::layers::Team;
 
 /// An optimizer: updates weights in place from their gradients.
 pub trait Optimizer: std::fmt::Debug + Send + Sync {
@@ -18,8 +19,9 @@ pub trait Optimizer: std::fmt::Debug + Send + Sync {
     fn name(&self) -> &'static str;
     /// The learning rate.
     fn learning_rate(&self) -> f32;
-    /// One update of every weight from its gradient, in the model's order.
-    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>);
+    /// One update of every weight from its gradient, in the model's order;
+    /// long weights are updated in parts on `team`'s threads.
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team);
     /// Hyper-parameters, as saved.
     fn config(&self) -> serde_json::Value;
     /// The state (steps taken and per-weight slots), as saved.

@@ -1,6 +1,7 @@
 //! RMSprop.
 
 use super::{Optimizer, State};
+use crate::layers::Team;
 use serde_json::json;
 
 /// RMSprop, as `keras.optimizers.RMSprop` (rho 0.9, epsilon 1e-7):
@@ -48,7 +49,7 @@ impl Optimizer for RMSprop {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
-    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         self.state.ensure(1, &weights, 0.0);
         let (lr, rho, eps) = (self.learning_rate, self.rho, self.epsilon);
         let c = super::one_minus(rho);

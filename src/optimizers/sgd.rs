@@ -1,6 +1,7 @@
 //! Stochastic gradient descent, with momentum and Nesterov momentum.
 
 use super::{Optimizer, State};
+use crate::layers::Team;
 use serde_json::json;
 
 /// SGD, as `keras.optimizers.SGD`: `v = m·v - lr·g; w += v` (or
@@ -48,7 +49,7 @@ impl Optimizer for SGD {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
-    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>) {
+    fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         let lr = self.learning_rate;
         let m = self.momentum;
         if m == 0.0 {
