@@ -614,8 +614,8 @@ impl Graph {
         let kinds = self.metric_kinds(&compiled, y.shape());
         let x = x.into_owned();
         let (loss, out) = {
-            let _ftz = crate::fpu::FlushDenormals::new();
-            self.train_step(x, &y, Team::one()).map_err(|e| match e.kind() {
+            let work = self.flops(n, true);
+            crate::parallel::run(work, |team| self.train_step(x, &y, team)).map_err(|e| match e.kind() {
                 crate::error::ErrorKind::Numeric => Error::new(
                     e.kind(),
                     format!(
