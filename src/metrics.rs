@@ -4,6 +4,7 @@
 
 use crate::error::{unknown_name, Result};
 use crate::losses::Loss;
+use crate::utils::first_argmax;
 use ndarray::ArrayViewD;
 
 /// A metric computed per sample and averaged over an epoch.
@@ -114,20 +115,19 @@ impl MetricKind {
         let p: Vec<f32> = y_pred.iter().copied().collect();
         let t: Vec<f32> = y_true.iter().copied().collect();
         let rows = p.len() / classes;
-        let argmax = |v: &[f32]| crate::utils::first_argmax(v);
         let mut sum = 0.0f64;
         for r in 0..rows {
             let pr = &p[r * classes..(r + 1) * classes];
             let v = match self {
-                MetricKind::SparseCategoricalAccuracy => {
-                    f64::from(u8::from(t.get(r).map(|&l| l as usize) == Some(argmax(pr))))
-                }
+                MetricKind::SparseCategoricalAccuracy => f64::from(u8::from(
+                    t.get(r).map(|&l| l as usize) == Some(first_argmax(pr)),
+                )),
                 _ => {
                     let tr = t.get(r * classes..(r + 1) * classes).unwrap_or(&[]);
                     let n = classes as f64;
                     match self {
                         MetricKind::CategoricalAccuracy => {
-                            f64::from(u8::from(argmax(tr) == argmax(pr)))
+                            f64::from(u8::from(first_argmax(tr) == first_argmax(pr)))
                         }
                         MetricKind::BinaryAccuracy => {
                             tr.iter()

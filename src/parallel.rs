@@ -70,9 +70,16 @@ impl Team<'_> {
     pub fn threads(&self) -> usize {
         self.pool.map_or(1, |p| p.threads().max(1))
     }
-    fn join(&self, mut a: impl FnMut() + Send, mut b: impl FnMut() + Send) {
+    fn join(&self, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
         match self.pool {
-            Some(pool) => pool.join(&mut a, &mut b),
+            Some(pool) => {
+                // `Join` takes `FnMut` (a `dyn FnOnce` cannot be called
+                // through a reference); each runs once.
+                let (mut a, mut b) = (Some(a), Some(b));
+                pool.join(&mut || a.take().into_iter().for_each(|a| a()), &mut || {
+                    b.take().into_iter().for_each(|b| b())
+                });
+            }
             None => {
                 a();
                 b();
@@ -225,19 +232,7 @@ pub(crate) fn for_each_part<T: Split>(team: Team, data: T, f: &(impl Fn(T) + Syn
     }
     let mid = (len / 2).next_multiple_of(16).min(len);
     let (d1, d2) = data.split_at(mid);
-    let (mut d1, mut d2) = (Some(d1), Some(d2));
-    team.join(
-        || {
-            d1.take()
-                .into_iter()
-                .for_each(|d| for_each_part(team, d, f))
-        },
-        || {
-            d2.take()
-                .into_iter()
-                .for_each(|d| for_each_part(team, d, f))
-        },
-    );
+    team.join(|| for_each_part(team, d1, f), || for_each_part(team, d2, f));
 }
 
 /// Whether every value is finite (no NaN, no infinity); long slices are

@@ -193,9 +193,6 @@ pub(crate) fn check_alloc(layer: &str, what: &str, dims: &[usize]) -> Result<usi
     }
 }
 
-/// The array itself when it is row-major, else a row-major copy: a
-/// row-major reshape or slice of a column-major array fails (a caller's
-/// transposed input, or a column-major gradient).
 /// The output shape `(batch, output_shape...)` of a batch `x`, and `x` in
 /// row-major order when its samples have shape `input_shape` (`None`
 /// otherwise: the model checks shapes before, so a layer then just returns
@@ -211,6 +208,9 @@ pub(crate) fn batch_rows<'a>(
     (out_shape, rows)
 }
 
+/// The array itself when it is row-major, else a row-major copy: a
+/// row-major reshape or slice of a column-major array fails (a caller's
+/// transposed input, or a column-major gradient).
 pub(crate) fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndarray::Array<f32, D> {
     if a.is_standard_layout() {
         a
