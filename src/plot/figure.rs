@@ -8,15 +8,15 @@ use plotters::style::FontStyle;
 use std::path::Path;
 use std::sync::{Arc, Once};
 
-/// The font every figure draws its text with (DejaVu Sans, embedded; see
-/// `assets/DejaVuSans-LICENSE.txt`).
-static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+use super::text::{PngBackend, FONT};
+
 /// The family name the embedded font is registered under.
 pub(crate) const FAMILY: &str = "sans-serif";
 
 static REGISTER: Once = Once::new();
 
-/// Registers the embedded font with plotters, once per process.
+/// Registers the embedded font with plotters, once per process (plotters
+/// measures text with it for SVG; PNG text is drawn by [`PngBackend`]).
 fn register_font() {
     REGISTER.call_once(|| {
         // The font is compiled in, so this cannot fail on a good build; if
@@ -33,7 +33,7 @@ pub(crate) fn text(size: f64) -> TextStyle<'static> {
 /// Where a figure is drawn: the pixel buffer or an SVG document.
 pub(crate) enum Canvas<'a, 'b> {
     /// RGB pixels.
-    Bitmap(&'a DrawingArea<BitMapBackend<'b>, Shift>),
+    Bitmap(&'a DrawingArea<PngBackend<'b>, Shift>),
     /// An SVG string.
     Svg(&'a DrawingArea<SVGBackend<'b>, Shift>),
 }
@@ -98,7 +98,7 @@ impl Figure {
         let (w, h) = (width.max(1), height.max(1));
         let mut rgb = vec![255u8; w as usize * h as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let root = PngBackend::new(&mut rgb, (w, h)).into_drawing_area();
             root.fill(&WHITE).map_err(|e| draw_error("figure", e))?;
             painter(Canvas::Bitmap(&root)).map_err(|e| draw_error("figure", e))?;
             root.present().map_err(|e| draw_error("figure", e))?;

@@ -22,6 +22,7 @@ mod images;
 mod imshow;
 mod network;
 mod scatter;
+mod text;
 
 pub use confusion_matrix::confusion_matrix;
 pub use decision_boundary::decision_boundary;
