@@ -312,6 +312,33 @@ fn diagonal_problem() -> (Array2<f32>, Array1<u8>, Sequential) {
     (x, y, model)
 }
 
+/// Points around three centres, and a softmax model whose class c
+/// scores high near centre c.
+fn three_class_problem() -> (Array2<f32>, Array1<u8>, Sequential) {
+    let centres = [(0.0f32, 0.0f32), (2.0, 0.0), (1.0, 1.8)];
+    let x = Array2::from_shape_fn((30, 2), |(i, f)| {
+        let (cx, cy) = centres[i % 3];
+        let wobble = ((i * 7 + f * 3) % 5) as f32 * 0.12 - 0.24;
+        if f == 0 {
+            cx + wobble
+        } else {
+            cy - wobble
+        }
+    });
+    let y = Array1::from_shape_fn(30, |i| (i % 3) as u8);
+    let mut model = Sequential::new();
+    model
+        .add(Dense::new(3).input_shape([2]).activation("softmax"))
+        .unwrap();
+    // score_c = 2 (centre_c . x) - |centre_c|^2: the nearest centre wins
+    let w = Array2::from_shape_fn((2, 3), |(f, c)| {
+        2.0 * if f == 0 { centres[c].0 } else { centres[c].1 }
+    });
+    let b = Array1::from_shape_fn(3, |c| -(centres[c].0.powi(2) + centres[c].1.powi(2)));
+    model.set_weights(&[w.into_dyn(), b.into_dyn()]).unwrap();
+    (x, y, model)
+}
+
 #[test]
 fn decision_boundary_fills_each_side_with_its_class() {
     let (x, y, model) = diagonal_problem();
@@ -500,6 +527,27 @@ fn samples_for_review() {
     plot::images(&x, &y)
         .predictions(&pred)
         .save(out.join("images_predictions.png"))
+        .unwrap();
+    let mut late = y.clone();
+    late[31] = (late[31] + 1) % 10;
+    late[36] = (late[36] + 5) % 10;
+    plot::images(&x, &y)
+        .predictions(&late)
+        .wrong_first()
+        .limit(10)
+        .save(out.join("images_wrong_first.png"))
+        .unwrap();
+    plot::images(x.slice(s![0..1, .., ..]), y.slice(s![0..1]))
+        .predictions(&late.slice(s![0..1]))
+        .save(out.join("images_one.png"))
+        .unwrap();
+    plot::history(&History::default())
+        .save(out.join("history_empty.png"))
+        .unwrap();
+    let (bx, by, three) = three_class_problem();
+    plot::decision_boundary(&three, &bx, &by)
+        .unwrap()
+        .save(out.join("decision_boundary_3_classes.png"))
         .unwrap();
     plot::history(&sample_history(10, true))
         .save(out.join("history.png"))

@@ -6,9 +6,12 @@ use super::{class_color, short_number};
 use crate::model::History;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const PANEL_W: u32 = 440;
 const PANEL_H: u32 = 320;
+/// Room above each chart for its title and legend.
+const TOP: i32 = 40;
 
 struct Panel {
     name: String,
@@ -102,15 +105,16 @@ where
     }
     let x_range = if n <= 1 { 0..2 } else { 1..n as i32 };
     let mut chart = ChartBuilder::on(area)
-        .caption(&p.name, text(20.0))
         .margin(12)
+        .margin_top(TOP)
         .margin_right(20)
-        .x_label_area_size(40)
-        .y_label_area_size(58)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
         .build_cartesian_2d(x_range, f64::from(lo)..f64::from(hi))?;
     chart
         .configure_mesh()
         .x_desc("epoch")
+        .y_desc(p.name.as_str())
         .x_labels(n.clamp(2, 10))
         .x_label_formatter(&|e| {
             if *e >= 1 && *e as usize <= n {
@@ -131,6 +135,7 @@ where
         ("train", Some(&p.train), 0usize),
         ("validation", p.val.as_ref(), 1),
     ];
+    let mut keys = Vec::new();
     for (label, values, color_index) in series {
         let Some(values) = values else { continue };
         let color = class_color(color_index);
@@ -141,12 +146,7 @@ where
             .map(|(i, v)| (i as i32 + 1, f64::from(*v)))
             .collect();
         let marker = if points.len() <= 30 { 3 } else { 0 };
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+        chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
         if marker > 0 {
             chart.draw_series(
                 points
@@ -154,25 +154,31 @@ where
                     .map(|&(x, y)| Circle::new((x, y), marker, color.filled())),
             )?;
         }
+        keys.push((label, color));
     }
-    // The legend goes where the curve is not: bottom right for a metric
-    // that rises (accuracy), top right for one that falls (loss).
-    let rising = match (p.train.first(), p.train.last()) {
-        (Some(a), Some(b)) => b > a,
-        _ => false,
-    };
-    let position = if rising {
-        SeriesLabelPosition::LowerRight
-    } else {
-        SeriesLabelPosition::UpperRight
-    };
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font(text(14.0))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(180, 180, 180))
-        .draw()?;
+    // The title on the left and the legend on the right, above the chart,
+    // where they cover no curve.
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let (bx, by) = area.get_base_pixel();
+    let (left, right, top) = (px.start - bx, px.end - bx, py.start - by);
+    let row = top - TOP / 2;
+    area.draw(&Text::new(
+        p.name.clone(),
+        (left, row),
+        text(19.0).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    let label = text(14.0).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut x = right;
+    for (name, color) in keys.iter().rev() {
+        let (w, _) = area.estimate_text_size(name, &label)?;
+        x -= w as i32;
+        area.draw(&Text::new(name.to_string(), (x, row), label.clone()))?;
+        area.draw(&PathElement::new(
+            vec![(x - 26, row), (x - 6, row)],
+            color.stroke_width(2),
+        ))?;
+        x -= 26 + 16;
+    }
     Ok(())
 }
 

@@ -12,6 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Each image is scaled to about this many pixels on its longer side.
 const CELL: usize = 112;
+/// ... or this many when the grid shows one or two images.
+const CELL_FEW: usize = 224;
 const LABEL: i32 = 24;
 const GAP: i32 = 12;
 const MARGIN: i32 = 10;
@@ -24,6 +26,7 @@ pub struct Images {
     cmap: String,
     limit: usize,
     columns: usize,
+    wrong_first: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -39,7 +42,10 @@ struct Grid {
 ///
 /// `labels` are class numbers `(n,)`, or one-hot rows `(n, classes)`.
 /// Add the model's predictions with [`Images::predictions`]: the wrong
-/// ones are then labelled in red, as "3 (true 5)".
+/// ones are then labelled and framed in red, as "3 (true 5)", and a line
+/// under the grid says how many of all the predictions are wrong. The
+/// first 25 images may all be right: [`Images::wrong_first`] shows the
+/// wrong ones first.
 ///
 /// ```
 /// use kerust::prelude::*;
@@ -77,6 +83,7 @@ fn images_data(x: ArrayD<f32>, labels: ArrayD<f32>) -> Images {
         cmap: "binary".into(),
         limit: 25,
         columns: 5,
+        wrong_first: false,
     }
 }
 
@@ -144,6 +151,25 @@ impl Images {
         }
         self
     }
+    /// Puts the images whose prediction is wrong first (in their order in
+    /// `x`), then the right ones, so that the grid shows the model's
+    /// mistakes (needs [`Images::predictions`]).
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let x = Array3::<u8>::from_shape_fn((40, 28, 28), |(n, i, j)| ((n + i * j) % 256) as u8);
+    /// let labels = Array1::from_shape_fn(40, |i| (i % 10) as u8);
+    /// let mut predicted = labels.clone();
+    /// predicted[33] = 4; // wrong, but not among the first 25
+    /// let grid = plot::images(&x, &labels).predictions(&predicted).wrong_first();
+    /// grid.save(std::env::temp_dir().join("kerust_doc_wrong_first.png"))?;
+    /// assert!(plot::images(&x, &labels).wrong_first().figure().is_err());
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn wrong_first(mut self) -> Self {
+        self.wrong_first = true;
+        self
+    }
     /// Shows at most `n` images (default 25).
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = n.clamp(1, 400);
@@ -165,13 +191,32 @@ impl Images {
         let grid = self.state.clone()?;
         let cmap = Cmap::from_name(&self.cmap)?;
         let (n, h, w) = grid.x.dim();
+        let is_wrong = |i: usize| match &grid.predictions {
+            Some(p) => p[i] != grid.labels[i],
+            None => false,
+        };
+        let order: Vec<usize> = if self.wrong_first {
+            if grid.predictions.is_none() {
+                return Err(Error::value(
+                    "images: wrong_first() needs the model's predictions: add .predictions(&predicted) before it",
+                ));
+            }
+            (0..n)
+                .filter(|&i| is_wrong(i))
+                .chain((0..n).filter(|&i| !is_wrong(i)))
+                .collect()
+        } else {
+            (0..n).collect()
+        };
         let shown = n.min(self.limit);
         let cols = self.columns.min(shown);
         let rows = shown.div_ceil(cols);
-        let scale = (CELL / h.max(w)).max(1);
+        let cell = if shown <= 2 { CELL_FEW } else { CELL };
+        let scale = (cell / h.max(w)).max(1);
         let (cw, ch) = ((w * scale) as i32, (h * scale) as i32);
-        let cells = (0..shown)
-            .map(|i| {
+        let cells = order[..shown]
+            .iter()
+            .map(|&i| {
                 let img = grid.x.index_axis(Axis(0), i);
                 let (lo, hi) = finite_range(img.iter());
                 let colors = img.mapv(|v| {
@@ -195,19 +240,24 @@ impl Images {
                 }
             })
             .collect();
+        let wrong = grid
+            .predictions
+            .as_ref()
+            .map(|_| (0..n).filter(|&i| is_wrong(i)).count());
+        let note = note(shown, n, wrong, self.wrong_first);
+        let footer = if note.is_empty() { 0 } else { 24 };
         let layout = Layout {
             cells,
             cols,
             cw,
             ch,
-            total: n,
-            wrong: grid
-                .predictions
-                .as_ref()
-                .map(|p| p.iter().zip(&grid.labels).filter(|(a, b)| a != b).count()),
+            note,
         };
-        let footer = if shown < n { 22 } else { 0 };
-        let width = 2 * MARGIN + cols as i32 * cw + (cols as i32 - 1) * GAP;
+        let note_width = super::text::font()
+            .map(|f| super::text::measure(&f, 14.0, &layout.note).0 as i32)
+            .unwrap_or(0);
+        let width =
+            (2 * MARGIN + cols as i32 * cw + (cols as i32 - 1) * GAP).max(2 * MARGIN + note_width);
         let height = 2 * MARGIN + rows as i32 * (ch + LABEL) + (rows as i32 - 1) * GAP + footer;
         Figure::new(width.max(160) as u32, height as u32, painter!(draw, layout))
     }
@@ -226,9 +276,38 @@ struct Layout {
     cols: usize,
     cw: i32,
     ch: i32,
-    total: usize,
-    /// Wrong predictions among all images, when predictions were given.
-    wrong: Option<usize>,
+    /// The line under the grid (may be empty).
+    note: String,
+}
+
+/// The line under the grid: which images are shown and, with
+/// predictions, how many of all are wrong.
+fn note(shown: usize, n: usize, wrong: Option<usize>, wrong_first: bool) -> String {
+    match (wrong, wrong_first) {
+        (Some(0), true) => format!("all {n} predictions are right"),
+        (Some(w), true) if w >= shown => {
+            format!("{shown} of the {w} wrong predictions (in red) among {n} images")
+        }
+        (Some(w), true) => format!(
+            "all {w} wrong predictions (in red) among {n} images, then {} right ones",
+            shown - w
+        ),
+        // one image: its label says it
+        _ if n == 1 => String::new(),
+        (Some(w), false) => {
+            let count = match w {
+                0 => format!("all {n} predictions are right"),
+                _ => format!("{w} of the {n} predictions are wrong (in red)"),
+            };
+            if shown < n {
+                format!("the first {shown} of {n} images; {count}")
+            } else {
+                count
+            }
+        }
+        (None, _) if shown < n => format!("the first {shown} of {n} images"),
+        (None, _) => String::new(),
+    }
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, l: &Layout) -> DrawResult
@@ -258,19 +337,12 @@ where
             frame,
         ))?;
     }
-    if l.cells.len() < l.total {
-        let mut note = format!("the first {} of {} images", l.cells.len(), l.total);
-        if let Some(wrong) = l.wrong {
-            note.push_str(&format!(
-                "; {wrong} of the {} predictions are wrong",
-                l.total
-            ));
-        }
+    if !l.note.is_empty() {
         let (_, h) = root.dim_in_pixel();
         root.draw(&Text::new(
-            note,
-            (MARGIN, h as i32 - MARGIN - 14),
-            text(14.0).color(&RGBColor(90, 90, 90)),
+            l.note.clone(),
+            (MARGIN, h as i32 - MARGIN - 16),
+            text(14.0).color(&RGBColor(70, 70, 70)),
         ))?;
     }
     Ok(())

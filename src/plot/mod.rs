@@ -16,10 +16,12 @@
 pub(crate) mod figure;
 
 mod confusion_matrix;
+mod contour;
 mod decision_boundary;
 mod history;
 mod images;
 mod imshow;
+mod legend;
 mod network;
 mod scatter;
 mod text;

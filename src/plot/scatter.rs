@@ -3,19 +3,28 @@
 //! `decision_boundary` draws on.
 
 use super::figure::{painter, text, DrawResult, Figure};
-use super::{class_color, lighten, points2, same_count, short_number, to_classes, PlotData};
+use super::legend::{draw_side, ColorScale, Key};
+use super::{class_color, points2, same_count, short_number, to_classes, PlotData};
 use crate::error::Result;
 use ndarray::{Array2, ArrayD};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-const WIDTH: u32 = 560;
+const WIDTH: u32 = 660;
 const HEIGHT: u32 = 460;
+/// The panel right of the chart, for the legend (and a colour scale).
+pub(crate) const SIDE: u32 = 110;
 
-/// Filled regions behind the points: the class predicted on a grid.
+/// Filled regions behind the points: what a model predicts on a grid.
 pub(crate) struct Regions {
-    /// `(class, confidence level 0..=3)` per grid cell, row 0 at the bottom.
-    pub(crate) cells: Array2<(usize, u8)>,
+    /// The fill colour of each grid cell, row 0 at the bottom.
+    pub(crate) fill: Array2<RGBColor>,
+    /// Lines drawn over the fill, in data coordinates.
+    pub(crate) lines: Vec<Vec<(f64, f64)>>,
+    /// The legend's name for the lines.
+    pub(crate) line_label: String,
+    /// What the fill colours mean.
+    pub(crate) scale: ColorScale,
     pub(crate) x: (f64, f64),
     pub(crate) y: (f64, f64),
 }
@@ -26,6 +35,8 @@ pub(crate) struct PointsPlot {
     pub(crate) x: Array2<f32>,
     pub(crate) labels: Vec<usize>,
     pub(crate) regions: Option<Regions>,
+    /// Width of the panel right of the chart.
+    pub(crate) side: u32,
 }
 
 /// The axis ranges that show every point with a margin.
@@ -46,13 +57,13 @@ pub(crate) fn padded_ranges(x: &Array2<f32>) -> ((f64, f64), (f64, f64)) {
 }
 
 /// 2-D points `x` (shape `(n, 2)`) coloured by their class `y` (`(n,)`
-/// labels 0, 1, ..., or one-hot rows), with a legend.
+/// labels 0, 1, ..., or one-hot rows), with a legend right of the chart.
 ///
 /// ```
 /// use kerust::prelude::*;
 /// let (x, y) = datasets::make_classification(100, 2, 42);
 /// let fig = plot::scatter(&x, &y)?;
-/// assert_eq!((fig.width(), fig.height()), (560, 460));
+/// assert_eq!((fig.width(), fig.height()), (660, 460));
 /// assert!(plot::scatter(&x, &array![0, 1]).is_err()); // 100 points, 2 labels
 /// # Ok::<(), kerust::Error>(())
 /// ```
@@ -69,6 +80,7 @@ fn scatter_data(x: ArrayD<f32>, y: ArrayD<f32>) -> Result<Figure> {
         x,
         labels,
         regions: None,
+        side: SIDE,
     };
     Figure::new(WIDTH, HEIGHT, painter!(draw_points, plot))
 }
@@ -84,12 +96,15 @@ where
         Some(r) => (r.x, r.y),
         None => padded_ranges(&p.x),
     };
-    let mut builder = ChartBuilder::on(root);
+    let (w, _) = root.dim_in_pixel();
+    let side_left = w.saturating_sub(p.side) as i32;
+    let (left, _) = root.split_horizontally(side_left);
+    let mut builder = ChartBuilder::on(&left);
     builder
         .margin(14)
-        .margin_right(24)
-        .x_label_area_size(40)
-        .y_label_area_size(56);
+        .margin_right(16)
+        .x_label_area_size(44)
+        .y_label_area_size(60);
     if !p.title.is_empty() {
         builder.caption(&p.title, text(18.0));
     }
@@ -108,7 +123,7 @@ where
         .draw()?;
 
     if let Some(r) = &p.regions {
-        let (rows, cols) = r.cells.dim();
+        let (rows, cols) = r.fill.dim();
         let dx = (r.x.1 - r.x.0) / cols as f64;
         let dy = (r.y.1 - r.y.0) / rows as f64;
         let mut rects = Vec::new();
@@ -116,23 +131,27 @@ where
             let y0 = r.y.0 + i as f64 * dy;
             let mut j = 0;
             while j < cols {
-                let c = r.cells[[i, j]];
+                let c = r.fill[[i, j]];
                 let mut k = j + 1;
-                while k < cols && r.cells[[i, k]] == c {
+                while k < cols && r.fill[[i, k]] == c {
                     k += 1;
                 }
-                let shade = 0.82 - 0.12 * f32::from(c.1);
                 rects.push(Rectangle::new(
                     [
                         (r.x.0 + j as f64 * dx, y0),
                         (r.x.0 + k as f64 * dx, y0 + dy),
                     ],
-                    lighten(class_color(c.0), shade).filled(),
+                    c.filled(),
                 ));
                 j = k;
             }
         }
         chart.draw_series(rects)?;
+        chart.draw_series(
+            r.lines
+                .iter()
+                .map(|line| PathElement::new(line.clone(), BLACK.stroke_width(2))),
+        )?;
     }
 
     let mut classes: Vec<usize> = p.labels.clone();
@@ -148,21 +167,26 @@ where
                 .filter(|(_, &l)| l == c)
                 .map(|(row, _)| (f64::from(row[0]), f64::from(row[1])))
                 .collect();
-        chart
-            .draw_series(pts.iter().map(|&pt| {
-                EmptyElement::at(pt)
-                    + Circle::new((0, 0), radius, color.filled())
-                    + Circle::new((0, 0), radius, BLACK.mix(0.7).stroke_width(1))
-            }))?
-            .label(format!("class {c}"))
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
+        chart.draw_series(pts.iter().map(|&pt| {
+            EmptyElement::at(pt)
+                + Circle::new((0, 0), radius, color.filled())
+                + Circle::new((0, 0), radius, BLACK.mix(0.7).stroke_width(1))
+        }))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(text(14.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .draw()?;
-    Ok(())
+    let mut entries: Vec<(Key, String)> = classes
+        .iter()
+        .map(|&c| (Key::Point(class_color(c)), format!("class {c}")))
+        .collect();
+    if let Some(r) = &p.regions {
+        if !r.lines.is_empty() {
+            entries.push((Key::Line(BLACK, 2), r.line_label.clone()));
+        }
+    }
+    let (_, py) = chart.plotting_area().get_pixel_range();
+    draw_side(
+        root,
+        (side_left, py.start, py.end),
+        &entries,
+        p.regions.as_ref().map(|r| &r.scale),
+    )
 }
