@@ -198,6 +198,30 @@ fn images_grid_labels_and_marks_wrong_predictions() {
         .unwrap();
     assert_eq!(count(&decode(&all_right.to_png()), red), 0);
 
+    // a mistake beyond the first 25 images is not in the grid, but
+    // wrong_first() puts it there
+    let mut late = labels.clone();
+    late[28] = 3;
+    let plain = plot::images(&x, &labels)
+        .predictions(&late)
+        .figure()
+        .unwrap();
+    assert_eq!(count(&decode(&plain.to_png()), red), 0);
+    let first = plot::images(&x, &labels)
+        .predictions(&late)
+        .wrong_first()
+        .figure()
+        .unwrap();
+    let img = decode(&first.to_png());
+    assert!(count(&img, red) > 200, "the wrong one is shown, in red");
+    // ... as the first image: its frame is red
+    assert_eq!(img.get_pixel(10, 10 + 24 + 40).0, [0xd6, 0x27, 0x28]);
+    let e = plot::images(&x, &labels)
+        .wrong_first()
+        .figure()
+        .unwrap_err();
+    assert!(e.to_string().contains("predictions"), "{e}");
+
     let e = plot::images(&x, labels.slice(s![..10]))
         .figure()
         .unwrap_err();
@@ -344,11 +368,11 @@ fn decision_boundary_fills_each_side_with_its_class() {
     let (x, y, model) = diagonal_problem();
     let fig = plot::decision_boundary(&model, &x, &y).unwrap();
     let img = assert_drawn(&fig, 10);
-    let (w, h) = (fig.width(), fig.height());
     // top left of the plot area: x0 small, x1 large -> class 0 (blue tint);
     // bottom right: x0 large, x1 small -> class 1 (orange tint)
-    let top_left = img.get_pixel(90, 60).0;
-    let bottom_right = img.get_pixel(w - 40, h - 70).0;
+    let frame = plot_frame(&img);
+    let top_left = img.get_pixel(frame.0 + 20, frame.2 + 20).0;
+    let bottom_right = img.get_pixel(frame.1 - 20, frame.3 - 20).0;
     assert!(
         top_left[2] > top_left[0],
         "class 0 region is blue: {top_left:?}"
@@ -538,7 +562,7 @@ fn samples_for_review() {
         .save(out.join("images_wrong_first.png"))
         .unwrap();
     plot::images(x.slice(s![0..1, .., ..]), y.slice(s![0..1]))
-        .predictions(&late.slice(s![0..1]))
+        .predictions(late.slice(s![0..1]))
         .save(out.join("images_one.png"))
         .unwrap();
     plot::history(&History::default())
@@ -596,4 +620,455 @@ fn samples_for_review() {
         .save(out.join("confusion_matrix.png"))
         .unwrap();
     std::fs::write(out.join("model.html"), large.summary_html()).unwrap();
+}
+
+// ------------------------------------------------------------ text layout
+
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+/// How much of `ink` a pixel holds, drawn on white: 0 is white, 1 is the
+/// ink colour.
+fn ink_amount(p: [u8; 3], ink: [u8; 3]) -> f32 {
+    let lo = f32::from(*p.iter().min().unwrap());
+    let ink_lo = f32::from(*ink.iter().min().unwrap());
+    ((255.0 - lo) / (255.0 - ink_lo)).clamp(0.0, 1.0)
+}
+
+/// The runs `[start, end)` of `true`, `offset` added.
+fn runs(cols: &[bool], offset: i32) -> Vec<(i32, i32)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &c) in cols.iter().chain([&false]).enumerate() {
+        match (c, start) {
+            (true, None) => start = Some(i as i32),
+            (false, Some(s)) => {
+                out.push((s + offset, i as i32 + offset));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The most ink in each column `x0..x1` of rows `y0..y1`.
+fn column_ink(img: &Rgb, (x0, x1, y0, y1): (u32, u32, u32, u32), ink: [u8; 3]) -> Vec<f32> {
+    (x0..x1)
+        .map(|x| {
+            (y0..y1)
+                .map(|y| ink_amount(img.get_pixel(x, y).0, ink))
+                .fold(0.0, f32::max)
+        })
+        .collect()
+}
+
+/// Columns `x0..x1` of rows `y0..y1`: does each hold at least half a
+/// pixel of `ink`?
+fn inked_columns(img: &Rgb, rect: (u32, u32, u32, u32), ink: [u8; 3]) -> Vec<bool> {
+    column_ink(img, rect, ink)
+        .into_iter()
+        .map(|a| a >= 0.5)
+        .collect()
+}
+
+/// The rows `y0..y1` holding ink in columns `x0..x1`, as bands.
+fn text_rows(img: &Rgb, (x0, x1, y0, y1): (u32, u32, u32, u32), ink: [u8; 3]) -> Vec<(u32, u32)> {
+    let rows: Vec<bool> = (y0..y1)
+        .map(|y| (x0..x1).any(|x| ink_amount(img.get_pixel(x, y).0, ink) >= 0.5))
+        .collect();
+    runs(&rows, y0 as i32)
+        .into_iter()
+        .map(|(a, b)| (a as u32, b as u32))
+        .collect()
+}
+
+/// `text` laid out by the font alone: the pen starts at 0 and moves by
+/// each glyph's advance width plus kerning; each glyph's outline is
+/// placed at the pen (so its side bearings are kept). Returns the first
+/// column, the most ink in each column from there, and the width of a
+/// space.
+fn font_layout(text: &str, size: f32) -> (i32, Vec<f32>, f32) {
+    use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
+    let font = FontRef::try_from_slice(FONT).unwrap();
+    let scaled = font.as_scaled(PxScale::from(size));
+    let mut coverage: std::collections::HashMap<(i32, i32), f32> = Default::default();
+    let (mut pen, mut prev) = (0.0f32, None);
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            pen += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(size, point(pen, scaled.ascent()));
+        if let Some(outline) = font.outline_glyph(glyph) {
+            let b = outline.px_bounds();
+            outline.draw(|x, y, a| {
+                let key = (b.min.x as i32 + x as i32, b.min.y as i32 + y as i32);
+                let v = coverage.entry(key).or_default();
+                *v = (*v + a).min(1.0);
+            });
+        }
+        pen += scaled.h_advance(id);
+        prev = Some(id);
+    }
+    let lo = coverage.keys().map(|k| k.0).min().unwrap_or(0);
+    let hi = coverage.keys().map(|k| k.0).max().unwrap_or(-1);
+    let mut columns = vec![0.0f32; (hi - lo + 1).max(0) as usize];
+    for (&(x, _), &a) in &coverage {
+        let c = &mut columns[(x - lo) as usize];
+        *c = c.max(a);
+    }
+    (lo, columns, scaled.h_advance(scaled.glyph_id(' ')))
+}
+
+/// Checks that the only text in the box `rect` of `img` is `text`, drawn in
+/// `ink`, with its letters where the font puts them: at some size, the
+/// ink of every column matches the font's own layout (within 0.2 of a
+/// pixel's ink), and a gap as wide as a space appears between words only.
+fn assert_laid_out(img: &Rgb, rect: (u32, u32, u32, u32), text: &str, ink: [u8; 3]) {
+    let got = column_ink(img, rect, ink);
+    let first = got.iter().position(|&a| a >= 0.5);
+    let Some(first) = first else {
+        panic!("no ink where {text:?} should be")
+    };
+    let mut best: Option<(f32, f32)> = None;
+    for tenths in (80..=260).step_by(5) {
+        let size = tenths as f32 / 10.0;
+        let (lo, want, _) = font_layout(text, size);
+        let Some(want_first) = want.iter().position(|&a| a >= 0.5) else {
+            continue;
+        };
+        for nudge in -1..=1 {
+            // column x of the figure is column x - shift of the layout
+            let shift = first as i32 - want_first as i32 - lo + nudge;
+            let width = got
+                .len()
+                .max((want.len() as i32 + lo + shift).max(0) as usize);
+            let err = (0..width as i32)
+                .map(|x| {
+                    let g = got.get(x as usize).copied().unwrap_or(0.0);
+                    let w = usize::try_from(x - shift - lo)
+                        .ok()
+                        .and_then(|i| want.get(i).copied())
+                        .unwrap_or(0.0);
+                    (g - w).abs()
+                })
+                .fold(0.0, f32::max);
+            if best.is_none_or(|(e, _)| err < e) {
+                best = Some((err, size));
+            }
+        }
+    }
+    let (err, size) = best.unwrap_or((1.0, 0.0));
+    assert!(
+        err <= 0.2,
+        "{text:?} is not where the font puts its letters: at the closest size ({size}), a column's ink differs by {err:.2}"
+    );
+    let (_, _, space) = font_layout(text, size);
+    let ink_runs = runs(&inked_columns(img, rect, ink), rect.0 as i32);
+    let wide: Vec<i32> = ink_runs
+        .windows(2)
+        .map(|p| p[1].0 - p[0].1)
+        .filter(|&gap| gap as f32 >= space)
+        .collect();
+    assert_eq!(
+        wide.len(),
+        text.matches(' ').count(),
+        "{text:?} at size {size}: gaps as wide as a space ({space:.1} px) are {wide:?}; ink runs {ink_runs:?}"
+    );
+}
+
+/// Splits the ink of `band` (rows) into labels separated by more than
+/// `gap` blank columns, as column ranges.
+fn labels_in_row(
+    img: &Rgb,
+    (x0, x1): (u32, u32),
+    band: (u32, u32),
+    ink: [u8; 3],
+    gap: i32,
+) -> Vec<(u32, u32)> {
+    let cols = inked_columns(img, (x0, x1, band.0, band.1), ink);
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    for r in runs(&cols, x0 as i32) {
+        match out.last_mut() {
+            Some(last) if r.0 - last.1 <= gap => last.1 = r.1,
+            _ => out.push(r),
+        }
+    }
+    out.into_iter()
+        .map(|(a, b)| ((a - 2).max(0) as u32, (b + 2) as u32))
+        .collect()
+}
+
+const BLACK_INK: [u8; 3] = [0, 0, 0];
+
+#[test]
+fn text_is_laid_out_by_the_fonts_advance_widths() {
+    // a figure holding one line of text
+    let empty = decode(&plot::history(&History::default()).to_png());
+    let all = (0, empty.width(), 0, empty.height());
+    assert_laid_out(
+        &empty,
+        all,
+        "History is empty: fit ran no epochs",
+        BLACK_INK,
+    );
+
+    // the legend of a scatter plot (right of the data)
+    let (x, y, _) = diagonal_problem();
+    let fig = plot::scatter(&x, &y).unwrap();
+    let img = decode(&fig.to_png());
+    let side = fig.width() - 110 + 26;
+    let rows = text_rows(&img, (side, fig.width(), 0, fig.height() / 2), BLACK_INK);
+    assert_eq!(rows.len(), 2, "two legend lines: {rows:?}");
+    for ((top, bottom), label) in rows.into_iter().zip(["class 0", "class 1"]) {
+        let found = labels_in_row(&img, (side, fig.width()), (top, bottom), BLACK_INK, 12);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let rect = (found[0].0, found[0].1, top, bottom);
+        assert_laid_out(&img, rect, label, BLACK_INK);
+    }
+
+    // the names under a network's columns (black) and what they hold (grey)
+    let mut net = Sequential::new();
+    net.add(
+        Dense::new(3)
+            .input_shape([2])
+            .named("hidden")
+            .activation("relu"),
+    )
+    .unwrap();
+    net.add(Dense::new(1).named("output")).unwrap();
+    let fig = plot::network(&net);
+    let img = decode(&fig.to_png());
+    let bottom = (0, fig.width(), fig.height() - 62, fig.height());
+    let grey = [80, 80, 80];
+    let rows = text_rows(&img, bottom, grey);
+    assert_eq!(
+        rows.len(),
+        2,
+        "a line of names and a line of sizes: {rows:?}"
+    );
+    let whole = (0, fig.width());
+    let names = labels_in_row(&img, whole, rows[0], BLACK_INK, 12);
+    let sizes = labels_in_row(&img, whole, rows[1], grey, 12);
+    let want_names = ["input", "hidden", "output"];
+    let want_sizes = ["2 inputs", "3 units, relu", "1 unit, linear"];
+    assert_eq!((names.len(), sizes.len()), (3, 3), "{names:?} {sizes:?}");
+    for ((x0, x1), label) in names.into_iter().zip(want_names) {
+        assert_laid_out(&img, (x0, x1, rows[0].0, rows[0].1), label, BLACK_INK);
+    }
+    for ((x0, x1), label) in sizes.into_iter().zip(want_sizes) {
+        assert_laid_out(&img, (x0, x1, rows[1].0, rows[1].1), label, grey);
+    }
+
+    // the line under a grid of digits
+    let digits: Vec<_> = (0..30).map(fake_digit).collect();
+    let views: Vec<_> = digits.iter().map(|d| d.view()).collect();
+    let stack = ndarray::stack(Axis(0), &views).unwrap();
+    let labels = Array1::from_shape_fn(30, |i| (i % 10) as u8);
+    let mut predicted = labels.clone();
+    predicted[27] = 1;
+    let fig = plot::images(&stack, &labels)
+        .predictions(&predicted)
+        .figure()
+        .unwrap();
+    let img = decode(&fig.to_png());
+    let note_ink = [70, 70, 70];
+    let footer = (0, fig.width(), fig.height() - 30, fig.height());
+    let rows = text_rows(&img, footer, note_ink);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_laid_out(
+        &img,
+        (0, fig.width(), rows[0].0, rows[0].1),
+        "the first 25 of 30 images; 1 of the 30 predictions are wrong (in red)",
+        note_ink,
+    );
+}
+
+// ------------------------------------------------------ legends and scales
+
+/// Near black: an axis, or a contour line.
+fn is_black(p: [u8; 3]) -> bool {
+    p.iter().all(|&v| v < 40)
+}
+
+/// The chart's frame from its axes: the left one (a vertical black line
+/// longer than a third of the picture, the leftmost) and the bottom one
+/// (the longest horizontal black line): `(left, right, top, bottom)`.
+fn plot_frame(img: &Rgb) -> (u32, u32, u32, u32) {
+    let mut bottom = (0, 0, 0);
+    for y in 0..img.height() {
+        let row: Vec<bool> = (0..img.width())
+            .map(|x| is_black(img.get_pixel(x, y).0))
+            .collect();
+        for (a, b) in runs(&row, 0) {
+            if b - a > bottom.1 - bottom.0 {
+                bottom = (a, b, y as i32);
+            }
+        }
+    }
+    for x in 0..img.width() {
+        let col: Vec<bool> = (0..img.height())
+            .map(|y| is_black(img.get_pixel(x, y).0))
+            .collect();
+        if let Some(&(top, _)) = runs(&col, 0)
+            .iter()
+            .find(|(a, b)| (b - a) as u32 > img.height() / 3)
+        {
+            return (x, bottom.1 as u32 - 1, top as u32, bottom.2 as u32);
+        }
+    }
+    panic!("no axes found")
+}
+
+/// The rectangle drawn in exactly `color` right of column `from`: the
+/// outermost columns and rows holding a run of at least 12 such pixels
+/// (its sides), `(left, right, top, bottom)`.
+fn framed_box(img: &Rgb, color: [u8; 3], from: u32) -> Option<(u32, u32, u32, u32)> {
+    let long = |cells: Vec<bool>| runs(&cells, 0).iter().any(|(a, b)| b - a >= 12);
+    let cols: Vec<u32> = (from..img.width())
+        .filter(|&x| {
+            long(
+                (0..img.height())
+                    .map(|y| img.get_pixel(x, y).0 == color)
+                    .collect(),
+            )
+        })
+        .collect();
+    let rows: Vec<u32> = (0..img.height())
+        .filter(|&y| {
+            long(
+                (from..img.width())
+                    .map(|x| img.get_pixel(x, y).0 == color)
+                    .collect(),
+            )
+        })
+        .collect();
+    Some((*cols.first()?, *cols.last()?, *rows.first()?, *rows.last()?))
+}
+
+/// A one-unit sigmoid model whose output is `p` everywhere.
+fn constant_model(p: f32) -> Sequential {
+    let mut model = Sequential::new();
+    model
+        .add(Dense::new(1).input_shape([2]).activation("sigmoid"))
+        .unwrap();
+    model
+        .set_weights(&[
+            Array2::<f32>::zeros((2, 1)).into_dyn(),
+            array![(p / (1.0 - p)).ln()].into_dyn(),
+        ])
+        .unwrap();
+    model
+}
+
+#[test]
+fn legends_sit_right_of_the_data() {
+    let (x, y, model) = diagonal_problem();
+    let figures = [
+        ("scatter", plot::scatter(&x, &y).unwrap()),
+        (
+            "decision_boundary",
+            plot::decision_boundary(&model, &x, &y).unwrap(),
+        ),
+    ];
+    for (what, fig) in figures {
+        let img = decode(&fig.to_png());
+        let frame = plot_frame(&img);
+        let legend =
+            framed_box(&img, [180, 180, 180], 0).unwrap_or_else(|| panic!("{what}: no legend box"));
+        assert!(
+            legend.0 > frame.1,
+            "{what}: the legend starts at x = {} but the data reach x = {}",
+            legend.0,
+            frame.1
+        );
+        // it shows a marker of each class
+        let inside = img.crop(legend.0, legend.2, legend.1 - legend.0, legend.3 - legend.2);
+        assert!(count(&inside, |p| p == [0x1f, 0x77, 0xb4]) > 20, "{what}");
+        assert!(count(&inside, |p| p == [0xff, 0x7f, 0x0e]) > 20, "{what}");
+    }
+}
+
+#[test]
+fn decision_boundary_colour_scale_says_which_colour_is_which_probability() {
+    let (x, y, diagonal) = diagonal_problem();
+    for p in [0.12f32, 0.37, 0.62, 0.83, 0.97] {
+        let fig = plot::decision_boundary(&constant_model(p), &x, &y).unwrap();
+        let img = decode(&fig.to_png());
+        let frame = plot_frame(&img);
+        // the fill: the most common colour inside the frame
+        let mut tally: std::collections::HashMap<[u8; 3], usize> = Default::default();
+        for yy in frame.2 + 2..frame.3 - 1 {
+            for xx in frame.0 + 2..frame.1 - 1 {
+                *tally.entry(img.get_pixel(xx, yy).0).or_default() += 1;
+            }
+        }
+        let (&fill, _) = tally.iter().max_by_key(|(_, &n)| n).unwrap();
+        // a constant output has no 0.5 line
+        assert!(
+            !tally.keys().any(|&c| is_black(c)),
+            "p = {p}: a line is drawn"
+        );
+        // the bar: framed in grey right of the chart
+        let bar = framed_box(&img, [120, 120, 120], frame.1 + 1).expect("a colour bar");
+        let mid = (bar.0 + bar.1) / 2;
+        let rows: Vec<u32> = (bar.2 + 1..bar.3)
+            .filter(|&r| img.get_pixel(mid, r).0 == fill)
+            .collect();
+        assert!(
+            !rows.is_empty(),
+            "p = {p}: the fill {fill:?} is not on the scale"
+        );
+        let row = rows.iter().sum::<u32>() as f32 / rows.len() as f32;
+        let at = (bar.3 as f32 - row) / (bar.3 - bar.2) as f32;
+        assert!(
+            (at - p).abs() <= 0.05,
+            "p = {p}: the fill colour sits at {at:.3} of the colour scale"
+        );
+        // the 0.5 mark: black across the bar halfway up
+        let half = (bar.2 + bar.3) / 2;
+        assert!(
+            (half - 2..=half + 2).any(|r| is_black(img.get_pixel(bar.0 - 2, r).0)),
+            "p = {p}: no mark at 0.5"
+        );
+    }
+
+    // sigmoid(4 (x0 - x1)) is 0.5 on the diagonal: a black line there,
+    // class 0's colour left of it and class 1's right of it
+    let fig = plot::decision_boundary(&diagonal, &x, &y).unwrap();
+    let img = decode(&fig.to_png());
+    let (left, right, top, bottom) = plot_frame(&img);
+    let mut rows_with_line = 0;
+    for yy in top + 3..bottom - 3 {
+        let black: Vec<u32> = (left + 3..right - 3)
+            .filter(|&xx| is_black(img.get_pixel(xx, yy).0))
+            .collect();
+        let (Some(&a), Some(&b)) = (black.first(), black.last()) else {
+            continue;
+        };
+        rows_with_line += 1;
+        assert!(
+            b - a < 8,
+            "row {yy}: one thin line, got black from {a} to {b}"
+        );
+        let before = img.get_pixel(a.saturating_sub(6).max(left + 1), yy).0;
+        let after = img.get_pixel((b + 6).min(right - 1), yy).0;
+        if a > left + 8 {
+            assert!(
+                before[2] > before[0],
+                "row {yy}: left of the line is class 0: {before:?}"
+            );
+        }
+        if b + 8 < right {
+            assert!(
+                after[0] > after[2],
+                "row {yy}: right of the line is class 1: {after:?}"
+            );
+        }
+    }
+    assert!(
+        rows_with_line as u32 > (bottom - top) / 2,
+        "the 0.5 line crosses {rows_with_line} of {} rows",
+        bottom - top
+    );
 }
