@@ -115,22 +115,31 @@ fn imshow_binary_maps_0_to_white_and_255_to_black() {
     x[[5, 7]] = 255;
     x[[20, 20]] = 128;
     let fig = plot::imshow(x.view()).cmap("binary").figure().unwrap();
-    // 28 cells of 10 px plus a 10 px margin on each side
-    assert_eq!((fig.width(), fig.height()), (300, 300));
+    // 28 cells of 10 px, with row numbers left (38 px) and column numbers
+    // below (30 px)
+    assert_eq!((fig.width(), fig.height()), (38 + 280 + 14, 10 + 280 + 30));
+    let (l, t) = (38, 10);
     let img = decode(&fig.to_png());
-    let at = |i: u32, j: u32| img.get_pixel(10 + j * 10 + 5, 10 + i * 10 + 5).0;
+    let at = |i: u32, j: u32| img.get_pixel(l + j * 10 + 5, t + i * 10 + 5).0;
     assert_eq!(at(0, 0), [255, 255, 255]);
     assert_eq!(at(5, 7), [0, 0, 0]);
     let mid = at(20, 20);
     assert!(mid[0] > 100 && mid[0] < 160 && mid[0] == mid[2], "{mid:?}");
     // every cell is a 10x10 square: neighbours of the ink cell's corner pixels
-    assert_eq!(img.get_pixel(10 + 70, 10 + 50).0, [0, 0, 0]);
-    assert_eq!(img.get_pixel(10 + 79, 10 + 59).0, [0, 0, 0]);
-    assert_eq!(img.get_pixel(10 + 80, 10 + 59).0, [255, 255, 255]);
+    assert_eq!(img.get_pixel(l + 70, t + 50).0, [0, 0, 0]);
+    assert_eq!(img.get_pixel(l + 79, t + 59).0, [0, 0, 0]);
+    assert_eq!(img.get_pixel(l + 80, t + 59).0, [255, 255, 255]);
 
     let gray = plot::imshow(&x).cmap("gray").figure().unwrap();
-    assert_eq!(gray.pixel(15, 15), [0, 0, 0]);
-    assert_eq!(gray.pixel(10 + 75, 10 + 55), [255, 255, 255]);
+    assert_eq!(gray.pixel(l + 5, t + 5), [0, 0, 0]);
+    assert_eq!(gray.pixel(l + 75, t + 55), [255, 255, 255]);
+
+    // the row and column numbers 0, 5, ..., 25 are written
+    let below = img.crop(l, t + 280 + 4, 280, 24);
+    let left = img.crop(0, t, l - 6, 280);
+    let dark = |p: [u8; 3]| p[0] < 100;
+    assert!(count(&below, dark) > 6 * 10, "column numbers");
+    assert!(count(&left, dark) > 6 * 10, "row numbers");
 }
 
 #[test]
@@ -145,7 +154,7 @@ fn imshow_takes_normalized_f32_slices_of_3d_arrays() {
     assert!(count(&img, |p| p == [0, 0, 0]) > 1000, "ink is drawn");
     // the default colour map is matplotlib's viridis: 0 is dark purple
     let fig = plot::imshow(x.slice(s![0, .., ..])).figure().unwrap();
-    assert_eq!(fig.pixel(15, 15), [0x44, 0x01, 0x54]);
+    assert_eq!(fig.pixel(38 + 5, 15), [0x44, 0x01, 0x54]);
 }
 
 #[test]
@@ -439,7 +448,7 @@ fn figures_save_as_png_and_svg_and_refuse_other_extensions() {
     let png = tmp("digit.png");
     fig.save(&png).unwrap();
     let back = decode(&std::fs::read(&png).unwrap());
-    assert_eq!((back.width(), back.height()), (300, 300));
+    assert_eq!((back.width(), back.height()), (fig.width(), fig.height()));
     let svg = tmp("digit.SVG");
     fig.save(&svg).unwrap();
     let text = std::fs::read_to_string(&svg).unwrap();

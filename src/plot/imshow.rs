@@ -1,16 +1,21 @@
 //! `imshow`: one 2-D array as a picture, as `plt.imshow(x, cmap=...)`.
 
-use super::figure::{builder_output, painter, DrawResult, Figure};
+use super::figure::{builder_output, painter, text, DrawResult, Figure};
 use super::{finite_range, Cmap, PlotData};
 use crate::error::{Error, Result};
 use ndarray::{Array2, ArrayD, Ix2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The longer side of the picture is scaled up to about this many pixels.
 const TARGET: usize = 280;
-/// White space around the picture.
-const MARGIN: u32 = 10;
+/// Room left of the picture (row numbers), above, right of it, and below
+/// it (column numbers).
+const LEFT: u32 = 38;
+const TOP: u32 = 10;
+const RIGHT: u32 = 14;
+const BOTTOM: u32 = 30;
 /// The largest picture drawn, in array cells.
 const MAX_CELLS: usize = 1 << 22;
 
@@ -28,7 +33,8 @@ pub struct Image {
 /// `plt.imshow`: values are scaled from their smallest to their largest
 /// onto the colour map (`viridis` unless [`Image::cmap`] says otherwise),
 /// and each value becomes a square of pixels, so that a 28x28 MNIST digit
-/// is 280 pixels wide.
+/// is 280 pixels wide. Row numbers run down the left side and column
+/// numbers along the bottom (0, 5, 10, ... for a digit), as matplotlib's.
 ///
 /// Takes any array of `u8`, `f32`, ... : `x_train.slice(s![0, .., ..])`,
 /// a normalized `f32` image, or a reference to an `Array2`. An array of
@@ -38,9 +44,9 @@ pub struct Image {
 /// use kerust::prelude::*;
 /// let x_train = Array3::<u8>::from_shape_fn((2, 28, 28), |(_, i, j)| (i * 9 + j) as u8);
 /// let fig = plot::imshow(x_train.slice(s![0, .., ..])).cmap("binary").figure()?;
-/// assert_eq!((fig.width(), fig.height()), (300, 300));
+/// assert_eq!((fig.width(), fig.height()), (38 + 280 + 14, 10 + 280 + 30));
 /// // 0 is white and the largest value black with "binary":
-/// assert_eq!(fig.pixel(12, 12), [255, 255, 255]);
+/// assert_eq!(fig.pixel(40, 12), [255, 255, 255]);
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn imshow(x: impl PlotData) -> Image {
@@ -100,7 +106,7 @@ impl Image {
     /// ```
     /// use kerust::prelude::*;
     /// let img = plot::imshow(array![[0u8, 255]]).cmap("gray").figure()?;
-    /// assert_eq!(img.pixel(img.width() - 12, img.height() / 2), [255, 255, 255]);
+    /// assert_eq!(img.pixel(img.width() - 16, 20), [255, 255, 255]);
     /// assert!(plot::imshow(array![[0u8, 255]]).cmap("grey_rr").figure().is_err());
     /// # Ok::<(), kerust::Error>(())
     /// ```
@@ -114,7 +120,7 @@ impl Image {
     /// ```
     /// use kerust::prelude::*;
     /// let fig = plot::imshow(Array2::<f32>::zeros((4, 8))).scale(5).figure()?;
-    /// assert_eq!(fig.width(), 8 * 5 + 20);
+    /// assert_eq!(fig.width(), 38 + 8 * 5 + 14);
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn scale(mut self, factor: u32) -> Self {
@@ -127,7 +133,7 @@ impl Image {
     /// ```
     /// use kerust::prelude::*;
     /// let fig = plot::imshow(array![[0.5f32]]).cmap("gray").range(0.0, 1.0).figure()?;
-    /// assert_eq!(fig.pixel(20, 20), [128, 128, 128]);
+    /// assert_eq!(fig.pixel(50, 20), [128, 128, 128]);
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn range(mut self, vmin: f32, vmax: f32) -> Self {
@@ -155,8 +161,8 @@ impl Image {
             }),
             scale,
         };
-        let width = w as u32 * scale + 2 * MARGIN;
-        let height = h as u32 * scale + 2 * MARGIN;
+        let width = w as u32 * scale + LEFT + RIGHT;
+        let height = h as u32 * scale + TOP + BOTTOM;
         Figure::new(width, height, painter!(draw, pixels))
     }
 }
@@ -173,15 +179,44 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Pixels) -> DrawRe
 where
     DB::ErrorType: 'static,
 {
-    draw_pixels(root, p, (MARGIN as i32, MARGIN as i32))?;
+    let (l, t) = (LEFT as i32, TOP as i32);
+    draw_pixels(root, p, (l, t))?;
     let (h, w) = p.colors.dim();
     let s = p.scale as i32;
-    let m = MARGIN as i32;
+    let (right, bottom) = (l + w as i32 * s, t + h as i32 * s);
+    let grey = RGBColor(110, 110, 110);
     root.draw(&Rectangle::new(
-        [(m - 1, m - 1), (m + w as i32 * s, m + h as i32 * s)],
-        RGBColor(160, 160, 160).stroke_width(1),
+        [(l - 1, t - 1), (right, bottom)],
+        grey.stroke_width(1),
     ))?;
+    let label = text(13.0);
+    let below = label.pos(Pos::new(HPos::Center, VPos::Top));
+    for j in (0..w).step_by(tick_step(w)) {
+        let x = l + j as i32 * s + s / 2;
+        root.draw(&PathElement::new(vec![(x, bottom), (x, bottom + 4)], grey))?;
+        root.draw(&Text::new(j.to_string(), (x, bottom + 6), below.clone()))?;
+    }
+    let beside = label.pos(Pos::new(HPos::Right, VPos::Center));
+    for i in (0..h).step_by(tick_step(h)) {
+        let y = t + i as i32 * s + s / 2;
+        root.draw(&PathElement::new(vec![(l - 5, y), (l - 1, y)], grey))?;
+        root.draw(&Text::new(i.to_string(), (l - 7, y), beside.clone()))?;
+    }
     Ok(())
+}
+
+/// Every how many rows or columns a number is written: 1, 2 or 5 times a
+/// power of ten, at most 7 numbers.
+fn tick_step(n: usize) -> usize {
+    let mut unit = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if n <= 7 * m * unit {
+                return m * unit;
+            }
+        }
+        unit *= 10;
+    }
 }
 
 /// Draws `p` with its top-left corner at `at`, one square per cell

@@ -1,7 +1,7 @@
 //! Figures that display themselves inline in evcxr and save as PNG or SVG.
 //!
 //! Each function draws one kind of picture with plotters (text in an
-//! embedded font, no system libraries) and returns a [`Figure`] (or a small
+//! embedded font, laid out in `text.rs`; no system libraries) and returns a [`Figure`] (or a small
 //! builder that makes one, such as [`Image`] for `imshow(..).cmap("binary")`).
 //! As the last expression of a notebook cell, a figure shows itself.
 //!
@@ -9,7 +9,7 @@
 //! use kerust::prelude::*;
 //! let digit = Array2::<u8>::from_shape_fn((28, 28), |(i, j)| ((i * j) % 256) as u8);
 //! let picture = plot::imshow(digit.view()).cmap("binary");
-//! assert_eq!(picture.figure()?.width(), 300);
+//! assert_eq!(picture.figure()?.width(), 38 + 280 + 14); // row numbers left
 //! # Ok::<(), kerust::Error>(())
 //! ```
 
