@@ -54,7 +54,7 @@ pub mod prelude {
         elu, gelu, leaky_relu, linear, relu, selu, sigmoid, softmax, softplus, softsign, swish,
         tanh, ActivationFn,
     };
-    pub use crate::callbacks;
+    pub use crate::callbacks::{self, Callback};
     pub use crate::datasets;
     pub use crate::exercises;
     pub use crate::layers::{

@@ -734,7 +734,51 @@ def callback_cases():
         rec = drive(model, keras.callbacks.LearningRateScheduler(fn, verbose=verbose), {"loss": train[:5]})
         out["learning_rate_scheduler"].append({"schedule": name, "verbose": verbose, "initial_lr": 0.1, **rec})
     out["csv_logger"] = csv_cases()
+    out["checkpoint_paths"] = checkpoint_path_cases()
+    out["model_checkpoint"] = checkpoint_runs(model, loss_a, acc)
     return out
+
+
+def checkpoint_path_cases():
+    logs = {"loss": float(F32(0.4567)), "accuracy": float(F32(0.875)), "val_loss": float(F32(0.51234)),
+            "val_accuracy": float(F32(0.8125))}
+    templates = [
+        "cp-{epoch:04d}.keras", "cp-{epoch:04}.keras", "cp-{epoch}-{val_loss:.2f}.keras",
+        "w-{epoch:02d}-{val_loss:.2}-{accuracy:.3f}.keras", "{epoch:>5}_{loss:e}_{val_loss:+.1%}.keras",
+        "{{literal}}-{epoch:03d}.keras", "x-{val_loss}.keras", "{loss:g}-{val_accuracy:08.4f}.keras",
+        "{missing}.keras", "{epoch:.2}.keras",
+    ]
+    cases = []
+    for t in templates:
+        for epoch in [0, 9, 122]:
+            cb = keras.callbacks.ModelCheckpoint(t)
+            try:
+                path = cb._get_file_path(epoch, None, logs)
+            except (KeyError, ValueError) as e:
+                path = None
+            cases.append({"template": t, "epoch": epoch, "logs": logs, "path": path})
+    return cases
+
+
+def checkpoint_runs(model, loss_a, acc):
+    import tempfile
+
+    runs = [
+        ("ckpt/cp-{epoch:02d}-{val_loss:.3f}.keras", {"save_best_only": True, "verbose": 1}, {"val_loss": loss_a}),
+        ("best.weights.h5", {"save_weights_only": True, "save_best_only": True, "monitor": "val_accuracy",
+                             "verbose": 1}, {"val_accuracy": acc}),
+        ("every/m-{epoch}.keras", {"verbose": 1}, {"val_loss": loss_a[:3]}),
+        ("t.keras", {"save_best_only": True, "initial_value_threshold": 0.75, "verbose": 1}, {"val_loss": loss_a[:5]}),
+    ]
+    cases = []
+    for template, kwargs, series in runs:
+        with tempfile.TemporaryDirectory() as d:
+            cb = keras.callbacks.ModelCheckpoint(os.path.join(d, template), **kwargs)
+            rec = drive(model, cb, series)
+            files = sorted(os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs)
+            rec["stdout"] = rec["stdout"].replace(d, "DIR")
+        cases.append({"template": template, "kwargs": kwargs, "series": series, "files": files, **rec})
+    return cases
 
 
 def csv_cases():
