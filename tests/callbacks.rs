@@ -221,7 +221,7 @@ fn learning_rate_scheduler_sets_keras_rates_and_prints_keras_lines() {
         let mut model = DummyModel::new(value(&case["initial_lr"]));
         let rec = drive(
             &mut cb,
-            &Value::from(serde_json::json!({"loss": [0.5, 0.4, 0.3, 0.2, 0.1]})),
+            &serde_json::json!({"loss": [0.5, 0.4, 0.3, 0.2, 0.1]}),
             &mut model,
         );
         check(case, &rec, "LearningRateScheduler");

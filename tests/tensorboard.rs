@@ -99,6 +99,8 @@ fn crc32c_bitwise(data: &[u8]) -> u32 {
     !crc
 }
 
+// Written as TensorFlow's crc32c::Mask, not as the library code writes it.
+#[allow(clippy::manual_rotate)]
 fn masked(data: &[u8]) -> u32 {
     let c = crc32c_bitwise(data);
     ((c >> 15) | (c << 17)).wrapping_add(0xA282_EAD8)

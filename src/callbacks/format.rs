@@ -251,6 +251,14 @@ fn repr_abs(a: f64) -> String {
     }
 }
 
+/// The Python float a user wrote for an `f32` argument: `0.2f32` is read
+/// back as the decimal `0.2` (its shortest form), not as
+/// `0.20000000298023224`, so arithmetic Keras does in Python floats with
+/// the argument (ReduceLROnPlateau's `lr * factor`) gives Keras' digits.
+pub(crate) fn typed(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,12 +317,4 @@ mod tests {
         assert_eq!(py_repr(0.0001), "0.0001");
         assert_eq!(py_repr(f64::NEG_INFINITY), "-inf");
     }
-}
-
-/// The Python float a user wrote for an `f32` argument: `0.2f32` is read
-/// back as the decimal `0.2` (its shortest form), not as
-/// `0.20000000298023224`, so arithmetic Keras does in Python floats with
-/// the argument (ReduceLROnPlateau's `lr * factor`) gives Keras' digits.
-pub(crate) fn typed(x: f32) -> f64 {
-    x.to_string().parse().unwrap_or(f64::from(x))
 }

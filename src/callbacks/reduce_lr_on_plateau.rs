@@ -111,7 +111,7 @@ impl ReduceLROnPlateau {
 
 impl Callback for ReduceLROnPlateau {
     fn on_train_begin(&mut self, _: &mut Logs, _: &mut dyn CallbackModel) -> Result<()> {
-        if !(self.factor < 1.0) {
+        if self.factor.is_nan() || self.factor >= 1.0 {
             return Err(Error::value(format!(
                 "ReduceLROnPlateau does not support a factor >= 1.0. Received factor={}",
                 self.factor

@@ -90,7 +90,7 @@ impl Callback for TensorBoard {
         let Some(freq) = self.update_freq else {
             return Ok(());
         };
-        if self.global_batch % freq != 0 || logs.is_empty() {
+        if !self.global_batch.is_multiple_of(freq) || logs.is_empty() {
             return Ok(());
         }
         let w = Self::writer(&mut self.train, self.log_dir.join("train"))?;
