@@ -106,7 +106,7 @@ pub const NAMES: [&str; 4] = [
 /// `{"class_name": "ExponentialDecay", "config": {...}}`.
 ///
 /// ```
-/// use kerust::schedules::{self, ExponentialDecay};
+/// use kerust::schedules::{self, ExponentialDecay, LearningRateSchedule};
 /// let json = schedules::serialize(&ExponentialDecay::new(0.1, 1000, 0.96));
 /// assert_eq!(json["class_name"], "ExponentialDecay");
 /// assert_eq!(json["config"]["decay_steps"], 1000);
