@@ -51,8 +51,8 @@ test: setup
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; else echo "make test: all passed"; fi; \
 	exit $$status
 
-cargo-test:
-	cargo test
+cargo-test: venv
+	KERUST_PYTHON="$(VENV)/bin/python" cargo test
 
 kernel-test: evcxr venv kernel
 	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/kernel_test.py
@@ -71,9 +71,9 @@ evcxr:
 
 venv: $(STAMP_VENV)
 
-$(STAMP_VENV): requirements-notebooks.txt
+$(STAMP_VENV): requirements-notebooks.txt requirements-test.txt
 	@[ -x "$(VENV)/bin/python" ] || $(PY) -m venv "$(VENV)"
-	"$(VENV)/bin/python" -m pip install --disable-pip-version-check -q -r requirements-notebooks.txt
+	"$(VENV)/bin/python" -m pip install --disable-pip-version-check -q -r requirements-notebooks.txt -r requirements-test.txt
 	touch "$@"
 
 # Always checked (cheap): the spec holds absolute paths, so a moved checkout

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod activations;
+pub mod callbacks;
 pub mod datasets;
 pub mod display;
 pub mod error;
@@ -32,6 +33,7 @@ pub mod optimizers;
 mod parallel;
 pub mod plot;
 pub mod random;
+pub mod schedules;
 mod session;
 pub mod shape;
 pub mod tensor;
@@ -52,6 +54,7 @@ pub mod prelude {
         elu, gelu, leaky_relu, linear, relu, selu, sigmoid, softmax, softplus, softsign, swish,
         tanh, ActivationFn,
     };
+    pub use crate::callbacks::{self, Callback};
     pub use crate::datasets;
     pub use crate::exercises;
     pub use crate::layers::{
@@ -63,6 +66,7 @@ pub mod prelude {
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;
     pub use crate::plot::imshow;
+    pub use crate::schedules::{self, LearningRateSchedule};
     pub use crate::utils;
     pub use crate::{Error, NO_METRICS};
     pub use ndarray::{array, s, Array, Array1, Array2, Array3, Array4, ArrayD, Axis};

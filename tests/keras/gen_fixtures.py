@@ -586,6 +586,229 @@ def make_fixture(index, entry):
     return fixture
 
 
+# ------------------------------------------------- schedules and callbacks
+# Read by tests/schedules.rs and tests/callbacks.rs.
+
+SCHEDULE_STEPS = [0, 1, 5, 10, 49, 50, 99, 100, 101, 250, 500, 999, 1000, 1001, 1500, 5000, 100000]
+
+
+def schedule_cases():
+    S = keras.optimizers.schedules
+    made = [
+        S.ExponentialDecay(0.1, 100, 0.96),
+        S.ExponentialDecay(0.1, 100, 0.96, staircase=True),
+        S.ExponentialDecay(0.01, 1000, 0.5),
+        S.InverseTimeDecay(0.001, 1000, 1.0),
+        S.InverseTimeDecay(0.1, 10, 0.5, staircase=True),
+        S.PiecewiseConstantDecay([100, 1000], [1.0, 0.5, 0.1]),
+        S.PiecewiseConstantDecay([10, 50, 500], [0.1, 0.01, 0.001, 0.0001]),
+        S.CosineDecay(0.1, 1000),
+        S.CosineDecay(0.1, 1000, alpha=0.1),
+        S.CosineDecay(0.0, 1000, warmup_target=0.1, warmup_steps=100),
+        S.CosineDecay(0.01, 500, alpha=0.05, warmup_target=0.05, warmup_steps=50),
+    ]
+    cases = []
+    for sched in made:
+        cases.append({
+            "class_name": type(sched).__name__,
+            "config": sched.get_config(),
+            "steps": SCHEDULE_STEPS,
+            "values": [float(np.asarray(sched(step), dtype=F32)) for step in SCHEDULE_STEPS],
+        })
+    return cases
+
+
+def f32s(values):
+    """Python floats that are float32 values (None for NaN, as JSON has no NaN)."""
+    return [None if v is None or math.isnan(v) else float(F32(v)) for v in values]
+
+
+def marker_model():
+    """A compiled, built model whose weights mark the epoch they were set in."""
+    rng = np.random.default_rng(0)
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["accuracy", "mae"])
+    model.fit(rng.normal(size=(4, 2)).astype(F32), rng.normal(size=(4, 1)).astype(F32), epochs=1, verbose=0)
+    return model
+
+
+def set_marker(model, epoch):
+    model.set_weights([np.full((2, 1), epoch, F32), np.zeros((1,), F32)])
+
+
+def drive(model, cb, series, before_epoch=None):
+    """Runs `cb` over the epochs of `series` (name -> values) as fit does;
+    returns what it did."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    record = {"epochs_run": 0, "lr": [], "logged_lr": []}
+    n = len(next(iter(series.values())))
+    try:
+        with contextlib.redirect_stdout(out), warnings_off():
+            cb.set_model(model)
+            model.stop_training = False
+            cb.on_train_begin()
+            for epoch in range(n):
+                set_marker(model, epoch)
+                cb.on_epoch_begin(epoch)
+                logs = {k: (float("nan") if v[epoch] is None else v[epoch]) for k, v in series.items()}
+                cb.on_epoch_end(epoch, logs)
+                record["epochs_run"] = epoch + 1
+                record["lr"].append(float(model.optimizer.learning_rate))
+                record["logged_lr"].append(logs.get("learning_rate"))
+                if model.stop_training:
+                    break
+            cb.on_train_end()
+    except ValueError as e:
+        record["error"] = str(e)
+    record["stdout"] = out.getvalue()
+    record["final_marker"] = float(model.get_weights()[0][0, 0])
+    return record
+
+
+def warnings_off():
+    import warnings
+    ctx = warnings.catch_warnings()
+
+    class Quiet:
+        def __enter__(self):
+            ctx.__enter__()
+            warnings.simplefilter("ignore")
+
+        def __exit__(self, *a):
+            return ctx.__exit__(*a)
+
+    return Quiet()
+
+
+def callback_cases():
+    model = marker_model()
+    loss_a = f32s([1.0, 0.8, 0.7, 0.72, 0.69, 0.695, 0.71, 0.73, 0.68, 0.75, 0.76, 0.77])
+    loss_b = f32s([0.9, 0.7, 0.68, 0.7, 0.66, 0.655, 0.65, 0.649, 0.66, 0.67])
+    loss_nan = f32s([0.9, 0.8, float("nan"), 0.85, 0.79, 0.9, 0.95])
+    acc = f32s([0.5, 0.6, 0.62, 0.61, 0.65, 0.64, 0.63, 0.66, 0.6, 0.6])
+    train = f32s([1.2, 0.9, 0.8, 0.75, 0.7, 0.68, 0.66, 0.65, 0.64, 0.63, 0.62, 0.61])
+    early = [
+        ({}, {"val_loss": loss_a}),
+        ({"patience": 2}, {"val_loss": loss_a}),
+        ({"patience": 2, "restore_best_weights": True, "verbose": 1}, {"val_loss": loss_a}),
+        ({"min_delta": 0.02, "patience": 1, "verbose": 1}, {"val_loss": loss_b}),
+        ({"min_delta": -0.01, "patience": 1}, {"val_loss": loss_b}),
+        ({"baseline": 0.75, "patience": 2, "verbose": 1}, {"val_loss": loss_a}),
+        ({"baseline": 0.6, "patience": 3, "restore_best_weights": True, "verbose": 1}, {"val_loss": loss_a}),
+        ({"start_from_epoch": 3, "patience": 1, "restore_best_weights": True}, {"val_loss": loss_a}),
+        ({"start_from_epoch": 20, "restore_best_weights": True, "verbose": 1}, {"val_loss": loss_a}),
+        ({"monitor": "val_accuracy", "patience": 2, "restore_best_weights": True, "verbose": 1}, {"val_accuracy": acc}),
+        ({"monitor": "val_accuracy", "mode": "min", "verbose": 1}, {"val_accuracy": acc}),
+        ({"monitor": "val_mae", "patience": 1, "verbose": 1}, {"val_mae": loss_b}),
+        ({"monitor": "loss", "mode": "max", "patience": 1}, {"loss": train}),
+        ({"monitor": "loss", "patience": 1, "restore_best_weights": True, "verbose": 1}, {"loss": train}),
+        ({"patience": 1, "restore_best_weights": True, "verbose": 1}, {"val_loss": loss_nan}),
+        ({"monitor": "val_foo"}, {"val_foo": loss_a}),
+        ({"monitor": "val_foo", "mode": "min", "patience": 1}, {"val_loss": loss_a}),
+    ]
+    out = {"early_stopping": [], "reduce_lr_on_plateau": [], "learning_rate_scheduler": []}
+    for kwargs, series in early:
+        rec = drive(model, keras.callbacks.EarlyStopping(**kwargs), series)
+        out["early_stopping"].append({"kwargs": kwargs, "series": series, **rec})
+    long = f32s([1.0 - 0.01 * i if i < 5 else 0.95 for i in range(25)])
+    reduce = [
+        ({}, {"val_loss": long}),
+        ({"patience": 2, "factor": 0.5, "verbose": 1}, {"val_loss": loss_a}),
+        ({"patience": 1, "factor": 0.2, "cooldown": 2, "min_lr": 0.01, "verbose": 1}, {"val_loss": long}),
+        ({"monitor": "val_accuracy", "patience": 1, "min_delta": 0.015, "verbose": 1}, {"val_accuracy": acc}),
+        ({"monitor": "loss", "mode": "min", "patience": 0, "factor": 0.5}, {"val_loss": loss_a}),
+    ]
+    for kwargs, series in reduce:
+        model.optimizer.learning_rate = 0.1
+        rec = drive(model, keras.callbacks.ReduceLROnPlateau(**kwargs), series)
+        out["reduce_lr_on_plateau"].append({"kwargs": kwargs, "series": series, "initial_lr": 0.1, **rec})
+    scheds = [
+        ("halve_after_2", lambda epoch, lr: lr if epoch < 2 else lr * 0.5, 1),
+        ("one_over_epoch", lambda epoch, lr: 0.1 / (epoch + 1), 0),
+    ]
+    for name, fn, verbose in scheds:
+        model.optimizer.learning_rate = 0.1
+        rec = drive(model, keras.callbacks.LearningRateScheduler(fn, verbose=verbose), {"loss": train[:5]})
+        out["learning_rate_scheduler"].append({"schedule": name, "verbose": verbose, "initial_lr": 0.1, **rec})
+    out["csv_logger"] = csv_cases()
+    out["checkpoint_paths"] = checkpoint_path_cases()
+    out["model_checkpoint"] = checkpoint_runs(model, loss_a, acc)
+    return out
+
+
+def checkpoint_path_cases():
+    logs = {"loss": float(F32(0.4567)), "accuracy": float(F32(0.875)), "val_loss": float(F32(0.51234)),
+            "val_accuracy": float(F32(0.8125))}
+    templates = [
+        "cp-{epoch:04d}.keras", "cp-{epoch:04}.keras", "cp-{epoch}-{val_loss:.2f}.keras",
+        "w-{epoch:02d}-{val_loss:.2}-{accuracy:.3f}.keras", "{epoch:>5}_{loss:e}_{val_loss:+.1%}.keras",
+        "{{literal}}-{epoch:03d}.keras", "x-{val_loss}.keras", "{loss:g}-{val_accuracy:08.4f}.keras",
+        "{missing}.keras", "{epoch:.2}.keras",
+    ]
+    cases = []
+    for t in templates:
+        for epoch in [0, 9, 122]:
+            cb = keras.callbacks.ModelCheckpoint(t)
+            try:
+                path = cb._get_file_path(epoch, None, logs)
+            except (KeyError, ValueError) as e:
+                path = None
+            cases.append({"template": t, "epoch": epoch, "logs": logs, "path": path})
+    return cases
+
+
+def checkpoint_runs(model, loss_a, acc):
+    import tempfile
+
+    runs = [
+        ("ckpt/cp-{epoch:02d}-{val_loss:.3f}.keras", {"save_best_only": True, "verbose": 1}, {"val_loss": loss_a}),
+        ("best.weights.h5", {"save_weights_only": True, "save_best_only": True, "monitor": "val_accuracy",
+                             "verbose": 1}, {"val_accuracy": acc}),
+        ("every/m-{epoch}.keras", {"verbose": 1}, {"val_loss": loss_a[:3]}),
+        ("t.keras", {"save_best_only": True, "initial_value_threshold": 0.75, "verbose": 1}, {"val_loss": loss_a[:5]}),
+    ]
+    cases = []
+    for template, kwargs, series in runs:
+        with tempfile.TemporaryDirectory() as d:
+            cb = keras.callbacks.ModelCheckpoint(os.path.join(d, template), **kwargs)
+            rec = drive(model, cb, series)
+            files = sorted(os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs)
+            rec["stdout"] = rec["stdout"].replace(d, "DIR")
+        cases.append({"template": template, "kwargs": kwargs, "series": series, "files": files, **rec})
+    return cases
+
+
+def csv_cases():
+    import tempfile
+
+    logs_val = {
+        "loss": f32s([0.6931472, 0.5, 1e-05]),
+        "accuracy": f32s([0.5, 0.75, 1.0]),
+        "val_loss": f32s([0.7, 0.123456789, 12345678.0]),
+        "val_accuracy": f32s([0.25, 0.5, 0.875]),
+    }
+    logs_train = {"loss": f32s([0.9, 0.8]), "mae": f32s([0.3, 0.2])}
+    cases = []
+    for separator, append, series in [(",", False, logs_val), (";", False, logs_train), (",", True, logs_train)]:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "log.csv")
+            runs = 2 if append else 1
+            for _ in range(runs):
+                cb = keras.callbacks.CSVLogger(path, separator=separator, append=append)
+                n = len(next(iter(series.values())))
+                cb.on_train_begin()
+                for epoch in range(n):
+                    cb.on_epoch_end(epoch, {k: v[epoch] for k, v in series.items()})
+                cb.on_train_end()
+            with open(path, newline="") as f:
+                text = f.read()
+        cases.append({"separator": separator, "append": append, "runs": runs, "series": series, "text": text})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     only = set(sys.argv[1:])
@@ -604,6 +827,13 @@ def main():
             json.dump({"keras_version": keras.__version__, "cases": edge_loss_cases()}, f, separators=(",", ":"))
             f.write("\n")
         print(f"losses: {os.path.getsize(path)} bytes")
+    for key, make in [("schedules", schedule_cases), ("callbacks", callback_cases)]:
+        if not only or key in only:
+            path = os.path.join(OUT, key + ".json")
+            with open(path, "w") as f:
+                json.dump({"keras_version": keras.__version__, "cases": make()}, f, indent=1)
+                f.write("\n")
+            print(f"{key}: {os.path.getsize(path)} bytes")
 
 
 if __name__ == "__main__":
