@@ -32,6 +32,7 @@ pub mod optimizers;
 mod parallel;
 pub mod plot;
 pub mod random;
+mod sequences;
 mod session;
 pub mod shape;
 pub mod tensor;
