@@ -179,10 +179,12 @@ fn multi_hot(seqs: &[Vec<i64>], dimension: usize) -> Result<Array2<f32>> {
         for &w in s {
             match usize::try_from(w).ok().filter(|&w| w < dimension) {
                 Some(j) => out[[i, j]] = 1.0,
-                None => return Err(Error::value(format!(
+                None => {
+                    return Err(Error::value(format!(
                     "vectorize_sequences: sequence {i} holds word id {w}, outside 0..{dimension}; \
                          load the data with num_words={dimension} or raise the dimension"
-                ))),
+                )))
+                }
             }
         }
     }
