@@ -489,7 +489,7 @@ fn set_items(target: &mut Value, items: Vec<Value>, pos: usize, name: &str) -> R
             target.kind()
         )));
     };
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err(Error::io(format!(
             "{name}: unreadable pickle at byte {pos}: a key without a value"
         )));

@@ -63,7 +63,7 @@ fn extract_from(mut r: impl Read, name: &str, wanted: &[String], dest: &Path) ->
         let regular = matches!(block[156], b'0' | 0);
         let padded = size.div_ceil(512) * 512;
         let mut member = (&mut r).take(padded);
-        let keep = regular && wanted.iter().any(|w| *w == path);
+        let keep = regular && wanted.contains(&path);
         let target_name = path.rsplit('/').next().unwrap_or_default();
         if keep && !target_name.is_empty() && target_name != ".." && target_name != "." {
             let mut data = Vec::with_capacity(size as usize);
