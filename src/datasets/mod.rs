@@ -28,6 +28,7 @@ pub mod npy;
 pub mod npy_array;
 pub mod npz;
 mod pickle;
+mod pickle_value;
 mod random_state;
 pub mod reuters;
 mod scaler;
