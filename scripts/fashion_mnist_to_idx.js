@@ -9,6 +9,13 @@
 // are interleaved by a fixed, seeded shuffle (xorshift32, seed 113): the
 // same files on every machine, and no split ends in a run of one class
 // (Keras' validation_split takes the last samples).
+//
+// Checked against what Zalando publishes: 70,000 images of 28x28 in 0..255,
+// 7,000 per class. Pixel mean/std of the training split made here are
+// 0.28611/0.35281 (test 0.28691/0.35401); the published training figures
+// are 0.2860/0.3530, so the pixels may not be bit-identical to Zalando's
+// files, and which 1,000 images per class Zalando put in t10k cannot be
+// checked offline: the seam in class 0 is the only evidence of the split.
 "use strict";
 const fs = require("fs");
 const path = require("path");

@@ -82,6 +82,25 @@ fn pickles_naming_other_globals_or_opcodes_are_refused() {
             "{expected}: {e}"
         );
     }
+    // an object array of int64 arrays (instead of lists) reads the same
+    let mut nested = b"\x80\x02".to_vec();
+    p_array_start(&mut nested, &[2], b"O8", b"|");
+    nested.extend(b"](");
+    for v in [[7i64, -2], [300, 1 << 33]] {
+        p_array_start(&mut nested, &[2], b"i8", b"<");
+        p_str(
+            &mut nested,
+            &v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>(),
+        );
+        nested.extend(b"tb");
+    }
+    nested.extend(b"etb.");
+    let file = zip_stored(&[("x.npy", npy("|O", &[2], &nested))]);
+    let a = npz::parse_any(&file, "n.npz").unwrap();
+    assert_eq!(
+        a["x"],
+        NpyArray::Lists(vec![vec![7, -2], vec![300, 1 << 33]])
+    );
     // an object array of something else than lists of ints
     let mut strs = b"\x80\x02".to_vec();
     p_array_start(&mut strs, &[1], b"O8", b"|");

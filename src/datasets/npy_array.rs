@@ -206,6 +206,12 @@ fn objects(header: &Header, data: &[u8], name: &str) -> Result<NpyArray> {
         match item {
             Value::Ints(v) => lists.push(v),
             Value::Items(v) if v.is_empty() => lists.push(Vec::new()),
+            Value::Array(a) => lists.push(int_array(a).ok_or_else(|| {
+                Error::io(format!(
+                    "{name}: item {i} of the object array is an array that is not a \
+                     one-dimensional integer array"
+                ))
+            })?),
             other => {
                 return Err(Error::io(format!(
                     "{name}: item {i} of the object array is {}; expected a list of ints",
@@ -218,4 +224,34 @@ fn objects(header: &Header, data: &[u8], name: &str) -> Result<NpyArray> {
         }
     }
     Ok(NpyArray::Lists(lists))
+}
+
+/// A one-dimensional integer array nested in an object array, as ids.
+fn int_array(a: pickle::Array) -> Option<Vec<i64>> {
+    let (_, kind, size) = split_descr(&a.dtype.name)?;
+    let ArrayData::Raw(raw) = a.data else {
+        return None;
+    };
+    if a.shape.len() != 1 || raw.len() != a.shape[0].checked_mul(size)? {
+        return None;
+    }
+    let big = a.dtype.order == '>';
+    let word = |c: &[u8]| -> u64 {
+        let f = |acc: u64, &b: &u8| (acc << 8) | u64::from(b);
+        if big {
+            c.iter().fold(0, f)
+        } else {
+            c.iter().rev().fold(0, f)
+        }
+    };
+    let shift = 64 - 8 * size as u32;
+    match (kind, size) {
+        ('i', 1 | 2 | 4 | 8) => Some(
+            raw.chunks_exact(size)
+                .map(|c| ((word(c) << shift) as i64) >> shift)
+                .collect(),
+        ),
+        ('u', 1 | 2 | 4) => Some(raw.chunks_exact(size).map(|c| word(c) as i64).collect()),
+        _ => None,
+    }
 }

@@ -11,7 +11,7 @@
 
 use super::pickle_value::Global;
 use super::pickle_value::{append, append_to, build, reduce, set_items, small};
-pub(crate) use super::pickle_value::{ArrayData, Value};
+pub(crate) use super::pickle_value::{Array, ArrayData, Value};
 use crate::error::{Error, Result};
 
 /// Most values a pickle may hold; deeper or larger is refused.
