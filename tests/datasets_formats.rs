@@ -384,3 +384,25 @@ fn pad_and_vectorize_sequences() {
         .to_string();
     assert!(e.contains("-1") && e.contains("num_words=3"), "{e}");
 }
+
+#[test]
+fn md5_checksums_are_accepted_as_keras_get_file_does() {
+    use kerust::datasets::download::fetch_verified;
+    let dir = temp("md5");
+    let dest = dir.join("imdb_word_index.json");
+    // MD5 of "abc"
+    assert_eq!(
+        fetch_verified(&b"abc"[..], "900150983cd24fb0d6963f7d28e17f72", &dest).unwrap(),
+        3
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+    std::fs::remove_file(&dest).unwrap();
+    let e = fetch_verified(&b"abd"[..], "900150983cd24fb0d6963f7d28e17f72", &dest).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("expected MD5 900150983cd24fb0d6963f7d28e17f72"),
+        "{e}"
+    );
+    assert!(!dest.exists());
+    assert!(fetch_verified(&b"abc"[..], "9001509", &dest).is_err());
+}
