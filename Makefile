@@ -84,8 +84,7 @@ kernel: evcxr $(STAMP_VENV)
 # scripts/install_mnist.sh checks the cache itself and does nothing when the
 # files are there, so it runs every time (the cache may have been emptied).
 data:
-	@if [ -f scripts/install_mnist.sh ]; then bash scripts/install_mnist.sh; \
-	else echo "data: scripts/install_mnist.sh does not exist yet; skipping MNIST"; fi
+	bash scripts/install_datasets.sh
 
 bench:
 	@if [ -f scripts/bench.sh ]; then bash scripts/bench.sh; \

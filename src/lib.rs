@@ -33,7 +33,11 @@ pub mod optimizers;
 mod parallel;
 pub mod plot;
 pub mod random;
+<<<<<<< HEAD
 pub mod schedules;
+=======
+mod sequences;
+>>>>>>> datasets
 mod session;
 pub mod shape;
 pub mod tensor;

@@ -5,6 +5,9 @@ use crate::tensor::AsTensor;
 use ndarray::{ArrayD, ArrayViewD, Axis, CowArray, IxDyn};
 
 pub use crate::random::set_random_seed;
+pub use crate::sequences::{
+    pad_sequences, pad_sequences_with, vectorize_sequences, PadSequences, WordId,
+};
 
 /// Divides `x` by its L2 norm along `axis` (negative counts from the end),
 /// as `keras.utils.normalize(x, axis)`; zero norms are left as 1. Integer

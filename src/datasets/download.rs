@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Largest file kerust downloads (1 GiB); Keras' `mnist.npz` is 11 MB.
 pub const MAX_DOWNLOAD: u64 = 1 << 30;
 
-/// Copies `source` to `dest` if its SHA-256 is `sha256` (hex, either case),
+/// Copies `source` to `dest` if its SHA-256 is `sha256` (hex, either case;
+/// 32 hex digits are an MD5, as Keras' `get_file` decides by length),
 /// returning the number of bytes written.
 ///
 /// The bytes go to a temporary file next to `dest` and are renamed onto
@@ -37,7 +38,7 @@ pub fn fetch_verified(source: impl Read, sha256: &str, dest: &Path) -> Result<u6
     create_parent(dest)?;
     let temp = TempFile::create(dest)?;
     let mut file = &temp.file;
-    let (got, total) = hash_stream(source, dest, |chunk| {
+    let (got, total) = hash_stream(source, dest, expected.len(), |chunk| {
         file.write_all(chunk)
             .map_err(|e| Error::io(format!("cannot write {}: {e}", temp.path.display())))
     })?;
@@ -176,7 +177,7 @@ fn download_with(tools: &[Tool], url: &str, sha256: &str, dest: &Path) -> Result
         .map_err(|e| Error::io(format!("cannot download {url}: {e}")))?;
     let file = File::open(&temp.path)
         .map_err(|e| Error::io(format!("cannot read {}: {e}", temp.path.display())))?;
-    let (got, total) = hash_stream(file, dest, |_| Ok(()))?;
+    let (got, total) = hash_stream(file, dest, expected.len(), |_| Ok(()))?;
     persist_if_matching(temp, &got, &expected, total, dest)
         .map_err(|e| Error::io(format!("{url}: {e}")))
 }
@@ -207,9 +208,11 @@ fn transfer(tools: &[Tool], url: &str, out: &Path) -> std::result::Result<(), St
 /// hex digits.
 fn checksum_arg(sha256: &str, dest: &Path) -> Result<String> {
     let expected = sha256.trim().to_ascii_lowercase();
-    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let len_ok = expected.len() == 64 || expected.len() == 32;
+    if !len_ok || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Error::value(format!(
-            "fetch_verified: expected a SHA-256 of 64 hex digits for {}, got '{sha256}'",
+            "fetch_verified: expected a SHA-256 of 64 hex digits (or, as Keras' get_file \
+             accepts, an MD5 of 32) for {}, got '{sha256}'",
             dest.display()
         )));
     }
@@ -236,9 +239,11 @@ fn create_parent(dest: &Path) -> Result<()> {
 fn hash_stream(
     mut source: impl Read,
     dest: &Path,
+    expected_len: usize,
     mut sink: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<(String, u64)> {
     let mut hasher = Sha256::new();
+    let mut md5 = (expected_len == 32).then(md5::Context::new);
     let mut buf = vec![0u8; 1 << 16];
     let mut total: u64 = 0;
     loop {
@@ -261,13 +266,19 @@ fn hash_stream(
             )));
         }
         hasher.update(&buf[..n]);
+        if let Some(m) = md5.as_mut() {
+            m.consume(&buf[..n]);
+        }
         sink(&buf[..n])?;
     }
-    let got = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let got = match md5 {
+        Some(m) => format!("{:x}", m.finalize()),
+        None => hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    };
     Ok((got, total))
 }
 
@@ -282,9 +293,14 @@ fn persist_if_matching(
 ) -> Result<u64> {
     if got != expected {
         return Err(Error::io(format!(
-            "checksum mismatch for {}: expected SHA-256 {expected}, got {got} ({total} bytes); \
+            "checksum mismatch for {}: expected {} {expected}, got {got} ({total} bytes); \
              the file was not written",
-            dest.display()
+            dest.display(),
+            if expected.len() == 32 {
+                "MD5"
+            } else {
+                "SHA-256"
+            }
         )));
     }
     temp.file

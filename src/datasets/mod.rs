@@ -1,6 +1,6 @@
 //! `keras.datasets` and the small data helpers the lessons use: MNIST,
-//! Fashion-MNIST, `make_classification`, `train_test_split` and a
-//! `MinMaxScaler`.
+//! Fashion-MNIST, CIFAR-10, IMDB, Reuters, Boston housing,
+//! `make_classification`, `train_test_split` and a `MinMaxScaler`.
 //!
 //! ```
 //! use kerust::prelude::*;
@@ -13,22 +13,35 @@
 //! # Ok::<(), kerust::Error>(())
 //! ```
 
+pub mod boston_housing;
 mod cache;
+pub mod cifar10;
 pub mod download;
 pub mod fashion_mnist;
 pub mod idx;
 mod image_set;
+pub mod imdb;
+mod keras_file;
 mod make_classification;
 pub mod mnist;
 pub mod npy;
+pub mod npy_array;
 pub mod npz;
+mod pickle;
+mod pickle_value;
+mod random_state;
+pub mod reuters;
 mod scaler;
 mod split;
+mod tar;
+mod text;
+mod word_index;
 
 pub use cache::cache_dir;
 pub use make_classification::{make_classification, try_make_classification, MAX_VALUES};
 pub use scaler::MinMaxScaler;
 pub use split::{train_test_split, SplitData};
+pub use text::{SequenceData, SequenceSplit, TextOptions};
 
 use ndarray::{Array1, Array3};
 

@@ -33,6 +33,33 @@ const MAGIC: &[u8] = b"\x93NUMPY";
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn parse(bytes: &[u8], name: &str) -> Result<ArrayD<u8>> {
+    let (header, end) = split(bytes, name)?;
+    if !matches!(header.descr.as_str(), "|u1" | "<u1" | ">u1" | "=u1" | "u1") {
+        return Err(Error::io(format!(
+            "{name}: the array has dtype '{}'; kerust reads uint8 arrays ('|u1') here",
+            header.descr
+        )));
+    }
+    let data = &bytes[end..];
+    super::check_data_len(name, ".npy", &header.shape, data.len(), "the header")?;
+    shaped(&header, data.to_vec(), name)
+}
+
+/// An array of `header`'s shape and order from its elements in file order.
+pub(crate) fn shaped<T: Clone>(header: &Header, data: Vec<T>, name: &str) -> Result<ArrayD<T>> {
+    let shape = array_shape(&header.shape);
+    let dims = IxDyn(&header.shape);
+    let made = if header.fortran_order {
+        ArrayD::from_shape_vec(dims.f(), data).map(|a| a.as_standard_layout().into_owned())
+    } else {
+        ArrayD::from_shape_vec(dims, data)
+    };
+    made.map_err(|e| Error::io(format!("{name}: cannot shape the data as {shape}: {e}")))
+}
+
+/// Parses the magic string, version and header of a `.npy` file; returns
+/// the header and where the data starts.
+pub(crate) fn split(bytes: &[u8], name: &str) -> Result<(Header, usize)> {
     if bytes.len() < MAGIC.len() + 2 || !bytes.starts_with(MAGIC) {
         let start = &bytes[..bytes.len().min(MAGIC.len())];
         return Err(Error::io(format!(
@@ -84,30 +111,15 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<ArrayD<u8>> {
             header.trim_end()
         ))
     })?;
-    if !matches!(header.descr.as_str(), "|u1" | "<u1" | ">u1" | "=u1" | "u1") {
-        return Err(Error::io(format!(
-            "{name}: the array has dtype '{}'; kerust reads uint8 arrays ('|u1') here",
-            header.descr
-        )));
-    }
-    let data = &bytes[end..];
-    let shape = array_shape(&header.shape);
-    super::check_data_len(name, ".npy", &header.shape, data.len(), "the header")?;
-    let dims = IxDyn(&header.shape);
-    let made = if header.fortran_order {
-        ArrayD::from_shape_vec(dims.f(), data.to_vec()).map(|a| a.as_standard_layout().into_owned())
-    } else {
-        ArrayD::from_shape_vec(dims, data.to_vec())
-    };
-    made.map_err(|e| Error::io(format!("{name}: cannot shape the data as {shape}: {e}")))
+    Ok((header, end))
 }
 
 /// The three fields of a `.npy` header.
 #[derive(Debug)]
-struct Header {
-    descr: String,
-    fortran_order: bool,
-    shape: Vec<usize>,
+pub(crate) struct Header {
+    pub(crate) descr: String,
+    pub(crate) fortran_order: bool,
+    pub(crate) shape: Vec<usize>,
 }
 
 /// A Python literal in a `.npy` header.

@@ -3,6 +3,7 @@
 
 use super::idx::MAX_BYTES;
 use super::npy;
+use super::npy_array::{self, NpyArray};
 use crate::error::{Error, Result};
 use flate2::bufread::DeflateDecoder;
 use ndarray::ArrayD;
@@ -28,6 +29,43 @@ use std::path::Path;
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn parse(bytes: &[u8], name: &str) -> Result<BTreeMap<String, ArrayD<u8>>> {
+    members(bytes, name, npy::parse)
+}
+
+/// Parses an `.npz` archive whose arrays may have any dtype Keras' dataset
+/// files use (see [`npy_array::parse`]): `boston_housing.npz` (float64),
+/// `imdb.npz` and `reuters.npz` (object arrays of lists of ints, int64).
+///
+/// ```
+/// use kerust::datasets::npz;
+/// let empty = [0x50u8, 0x4b, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/// assert!(npz::parse_any(&empty, "empty.npz")?.is_empty());
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn parse_any(bytes: &[u8], name: &str) -> Result<BTreeMap<String, NpyArray>> {
+    members(bytes, name, npy_array::parse)
+}
+
+/// Reads an `.npz` archive of any supported dtype from disk; see [`parse_any`].
+///
+/// ```no_run
+/// use kerust::datasets::{cache_dir, npz};
+/// let arrays = npz::read_any(cache_dir().join("boston_housing.npz"))?;
+/// assert_eq!(arrays["x"].shape(), vec![506, 13]);
+/// # Ok::<(), kerust::Error>(())
+/// ```
+pub fn read_any(path: impl AsRef<Path>) -> Result<BTreeMap<String, NpyArray>> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+    parse_any(&bytes, &path.display().to_string())
+}
+
+fn members<T>(
+    bytes: &[u8],
+    name: &str,
+    parse_member: fn(&[u8], &str) -> Result<T>,
+) -> Result<BTreeMap<String, T>> {
     let archive = rawzip::ZipArchive::from_slice(bytes).map_err(|e| {
         Error::io(format!(
             "{name}: not a readable .npz (zip) archive: {e}; delete the file and fetch it again"
@@ -93,7 +131,7 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<BTreeMap<String, ArrayD<u8>>> {
                 "{where_}: more than {MAX_BYTES} bytes; not a dataset kerust reads"
             )));
         }
-        let array = npy::parse(&data, &where_)?;
+        let array = parse_member(&data, &where_)?;
         out.insert(key, array);
     }
     let listed = archive.entries_hint();
