@@ -23,6 +23,7 @@ pub mod error;
 pub mod exercises;
 mod fpu;
 pub mod initializers;
+mod kernels;
 pub mod layers;
 pub mod losses;
 pub mod metrics;
