@@ -232,8 +232,11 @@ impl Loss {
                 }
             }
         }
-        let g =
-            ArrayD::from_shape_vec(z.shape(), grad).unwrap_or_else(|_| ArrayD::zeros(z.shape()));
+        // `grad` holds z's values in row-major order, as `g` iterates.
+        let mut g = ArrayD::zeros(z.raw_dim());
+        for (gv, v) in g.iter_mut().zip(grad) {
+            *gv = v;
+        }
         ((total / rows.max(1) as f64) as f32, g)
     }
 

@@ -60,6 +60,9 @@ impl Optimizer for Adam {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.learning_rate = learning_rate;
+    }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team) {
         self.state.ensure(2, &weights, 0.0);
         let t = (self.state.iterations + 1) as f32;

@@ -19,6 +19,8 @@ pub trait Optimizer: std::fmt::Debug + Send + Sync {
     fn name(&self) -> &'static str;
     /// The learning rate.
     fn learning_rate(&self) -> f32;
+    /// Changes the learning rate (checked by the caller).
+    fn set_learning_rate(&mut self, learning_rate: f32);
     /// One update of every weight from its gradient, in the model's order;
     /// long weights are updated in parts on `team`'s threads.
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team);
@@ -64,16 +66,15 @@ impl State {
                     "optimizer state has no whole number 'iterations': {v}"
                 ))
             })?;
-        let slots = v
-            .get("slots")
-            .map(|s| serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()))
-            .transpose()
-            .map_err(|e| {
+        let slots = match v.get("slots") {
+            // An optimizer that has not stepped yet.
+            None => Vec::new(),
+            Some(s) => serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()).map_err(|e| {
                 Error::io(format!(
                     "optimizer state 'slots' is not a list of lists of numbers ({e})"
                 ))
-            })?
-            .unwrap_or_default();
+            })?,
+        };
         Ok(State { iterations, slots })
     }
 

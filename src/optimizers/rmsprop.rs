@@ -49,6 +49,9 @@ impl Optimizer for RMSprop {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.learning_rate = learning_rate;
+    }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         self.state.ensure(1, &weights, 0.0);
         let (lr, rho, eps) = (self.learning_rate, self.rho, self.epsilon);

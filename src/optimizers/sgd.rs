@@ -49,6 +49,9 @@ impl Optimizer for SGD {
     fn learning_rate(&self) -> f32 {
         self.learning_rate
     }
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.learning_rate = learning_rate;
+    }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         let lr = self.learning_rate;
         let m = self.momentum;
