@@ -33,6 +33,7 @@ pub mod optimizers;
 mod parallel;
 pub mod plot;
 pub mod random;
+mod registry;
 mod session;
 pub mod shape;
 pub mod tensor;

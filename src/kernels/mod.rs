@@ -36,13 +36,15 @@ pub(crate) fn conv_out(len: usize, k: usize, s: usize, same: bool) -> Option<(us
     }
 }
 
-/// Whether a padding argument is 'same' (`Some(true)`), 'valid'
-/// (`Some(false)`) or neither.
-pub(crate) fn is_same_padding(padding: &str) -> Option<bool> {
+/// Whether layer `layer`'s padding argument is 'same' (true) or 'valid'
+/// (false); anything else is an error.
+pub(crate) fn is_same_padding(layer: &str, padding: &str) -> crate::Result<bool> {
     match padding {
-        "same" => Some(true),
-        "valid" => Some(false),
-        _ => None,
+        "same" => Ok(true),
+        "valid" => Ok(false),
+        other => Err(crate::Error::value(format!(
+            "layer {layer}: padding must be 'valid' or 'same', got '{other}'"
+        ))),
     }
 }
 

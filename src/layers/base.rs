@@ -73,20 +73,25 @@ impl Base {
 /// and of one shape.
 #[derive(Clone)]
 pub struct Param {
+    name: &'static str,
     value: ArrayD<f32>,
     grad: ArrayD<f32>,
 }
 
 impl Param {
-    /// A weight with a zero gradient.
-    pub(crate) fn new(value: ArrayD<f32>) -> Param {
+    /// A weight named `name` (`"kernel"`) with a zero gradient.
+    pub(crate) fn new(name: &'static str, value: ArrayD<f32>) -> Param {
         let value = super::standard(value);
         let grad = ArrayD::zeros(value.raw_dim());
-        Param { value, grad }
+        Param { name, value, grad }
     }
     /// An empty weight (before `build`).
-    pub(crate) fn empty() -> Param {
-        Param::new(ArrayD::zeros(IxDyn(&[0])))
+    pub(crate) fn empty(name: &'static str) -> Param {
+        Param::new(name, ArrayD::zeros(IxDyn(&[0])))
+    }
+    /// The weight's name in its layer, as Keras names it: `"kernel"`, `"bias"`.
+    pub fn name(&self) -> &'static str {
+        self.name
     }
     /// The weight.
     pub fn value(&self) -> ArrayViewD<'_, f32> {
@@ -111,18 +116,4 @@ impl Param {
     pub(crate) fn set(&mut self, value: &ArrayD<f32>) {
         self.value = value.as_standard_layout().into_owned();
     }
-}
-
-/// Every parameter of a layer in Keras order: the kernel, then the bias
-/// when there is one.
-pub(crate) fn kernel_and_bias<'a>(kernel: &'a Param, bias: &'a Option<Param>) -> Vec<&'a Param> {
-    std::iter::once(kernel).chain(bias.as_ref()).collect()
-}
-
-/// [`kernel_and_bias`], mutable.
-pub(crate) fn kernel_and_bias_mut<'a>(
-    kernel: &'a mut Param,
-    bias: &'a mut Option<Param>,
-) -> Vec<&'a mut Param> {
-    std::iter::once(kernel).chain(bias.as_mut()).collect()
 }

@@ -5,7 +5,6 @@
 //! the chunk is in cache. Padding follows TensorFlow: 'same' puts
 //! `total / 2` before and the rest after.
 
-use super::base::{kernel_and_bias, kernel_and_bias_mut};
 use super::{batch_rows, cfg, check_alloc, Base, Ctx, Fused, Layer, Param, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
@@ -63,8 +62,8 @@ impl Conv2D {
             strides: (1, 1),
             padding: "valid".into(),
             fused: Fused::new(ActivationSpec::Fn(ActivationFn::Linear)),
-            kernel: Param::empty(),
-            bias: Some(Param::empty()),
+            kernel: Param::empty("kernel"),
+            bias: Some(Param::empty("bias")),
             geom: None,
             cache_x: None,
             cache_mask: None,
@@ -89,7 +88,7 @@ impl Conv2D {
     }
     /// Whether the layer has a bias (default true).
     pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.bias = use_bias.then(Param::empty);
+        self.bias = use_bias.then(|| Param::empty("bias"));
         self
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
@@ -133,12 +132,7 @@ impl Layer for Conv2D {
                 "layer {name}: filters, kernel_size, strides and channels must be positive, got filters={f}, kernel_size=({kh}, {kw}), strides=({sh}, {sw}), channels={c}"
             )));
         }
-        let Some(same) = is_same_padding(&self.padding) else {
-            return Err(Error::value(format!(
-                "layer {name}: padding must be 'valid' or 'same', got '{}'",
-                self.padding
-            )));
-        };
+        let same = is_same_padding(name, &self.padding)?;
         let (Some((oh, _)), Some((ow, _))) = (conv_out(h, kh, sh, same), conv_out(w, kw, sw, same))
         else {
             return Err(Error::shape(format!(
@@ -150,24 +144,14 @@ impl Layer for Conv2D {
         check_alloc(name, "kernel", &kshape)?;
         check_alloc(name, "output", &[oh, ow, f])?;
         self.fused.set(activation);
-        self.kernel = Param::new(glorot_uniform(&kshape, kh * kw * c, kh * kw * f, rng));
+        self.kernel = Param::new("kernel", glorot_uniform(&kshape, kh * kw * c, kh * kw * f, rng));
         if let Some(b) = &mut self.bias {
-            *b = Param::new(ArrayD::zeros(vec![f]));
+            *b = Param::new("bias", ArrayD::zeros(vec![f]));
         }
         self.geom = Geom::new(input_shape, self.kernel_size, self.strides, same, f);
         Ok(self.base.built(input_shape, vec![oh, ow, f]))
     }
-    fn params(&self) -> Vec<&Param> {
-        kernel_and_bias(&self.kernel, &self.bias)
-    }
-    fn params_mut(&mut self) -> Vec<&mut Param> {
-        kernel_and_bias_mut(&mut self.kernel, &mut self.bias)
-    }
-    /// Logits are kept for softmax and sigmoid (the losses use them), and
-    /// while training for activations other than linear and relu.
-    fn fused(&self) -> Option<&Fused> {
-        Some(&self.fused)
-    }
+    super::kernel_bias_activation!();
     fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
         self.clear_cache();
         let g = self.geom()?;

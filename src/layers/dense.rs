@@ -1,6 +1,5 @@
 //! `Dense`: a fully connected layer, `y = activation(x · kernel + bias)`.
 
-use super::base::{kernel_and_bias, kernel_and_bias_mut};
 use super::{cfg, check_alloc, standard, Base, Ctx, Fused, Layer, Param, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
@@ -41,8 +40,8 @@ impl Dense {
             base,
             units,
             fused: Fused::new(ActivationSpec::Fn(ActivationFn::Linear)),
-            kernel: Param::empty(),
-            bias: Some(Param::empty()),
+            kernel: Param::empty("kernel"),
+            bias: Some(Param::empty("bias")),
             cache_x: None,
         }
     }
@@ -53,7 +52,7 @@ impl Dense {
     }
     /// Whether the layer has a bias (default true).
     pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.bias = use_bias.then(Param::empty);
+        self.bias = use_bias.then(|| Param::empty("bias"));
         self
     }
     /// The number of units.
@@ -114,28 +113,20 @@ impl Layer for Dense {
         }
         check_alloc(name, "kernel", &[inputs, self.units])?;
         self.fused.set(activation);
-        self.kernel = Param::new(glorot_uniform(
+        self.kernel = Param::new("kernel", glorot_uniform(
             &[inputs, self.units],
             inputs,
             self.units,
             rng,
         ));
         if let Some(b) = &mut self.bias {
-            *b = Param::new(ArrayD::zeros(vec![self.units]));
+            *b = Param::new("bias", ArrayD::zeros(vec![self.units]));
         }
         let mut out = rest.to_vec();
         out.push(self.units);
         Ok(self.base.built(input_shape, out))
     }
-    fn params(&self) -> Vec<&Param> {
-        kernel_and_bias(&self.kernel, &self.bias)
-    }
-    fn params_mut(&mut self) -> Vec<&mut Param> {
-        kernel_and_bias_mut(&mut self.kernel, &mut self.bias)
-    }
-    fn fused(&self) -> Option<&Fused> {
-        Some(&self.fused)
-    }
+    super::kernel_bias_activation!();
     fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
         if x.shape().get(1..) != Some(&self.base.input_shape[..]) {
             return Err(self.base.wrong_input(x.shape()));

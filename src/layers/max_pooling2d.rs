@@ -90,12 +90,7 @@ impl Layer for MaxPooling2D {
                 "layer {name}: pool_size and strides must be positive, got pool_size=({ph}, {pw}), strides=({sh}, {sw})"
             )));
         }
-        let Some(same) = is_same_padding(&self.padding) else {
-            return Err(Error::value(format!(
-                "layer {name}: padding must be 'valid' or 'same', got '{}'",
-                self.padding
-            )));
-        };
+        let same = is_same_padding(name, &self.padding)?;
         let (Some((oh, _)), Some((ow, _))) = (conv_out(h, ph, sh, same), conv_out(w, pw, sw, same))
         else {
             return Err(Error::shape(format!(

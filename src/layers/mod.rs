@@ -69,6 +69,26 @@ layers! {
     max_pooling2d::MaxPooling2D,
 }
 
+/// The [`Layer`] methods of a layer with a `kernel: Param`, a `bias:
+/// Option<Param>` and a `fused: Fused` activation (used inside its
+/// `impl Layer`).
+macro_rules! kernel_bias_activation {
+    () => {
+        fn params(&self) -> Vec<&Param> {
+            std::iter::once(&self.kernel).chain(&self.bias).collect()
+        }
+        fn params_mut(&mut self) -> Vec<&mut Param> {
+            std::iter::once(&mut self.kernel)
+                .chain(&mut self.bias)
+                .collect()
+        }
+        fn fused(&self) -> Option<&Fused> {
+            Some(&self.fused)
+        }
+    };
+}
+use kernel_bias_activation;
+
 /// Rebuilds a layer from its saved config.
 pub(crate) type FromConfig = fn(&serde_json::Value) -> Result<Box<dyn Layer>>;
 

@@ -267,6 +267,15 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
                     state.iterations
                 )));
             }
+            let (keys, lens) = graph.weight_keys();
+            let mut state = state;
+            let adopt = state
+                .check(optimizer.name(), &keys, &lens)
+                .map_err(|e| Error::io(format!("bad optimizer state: {}", e.message())))?;
+            // A file from before keys were saved, whose slots fit.
+            if adopt && !state.slots.is_empty() {
+                state.keys = keys;
+            }
             optimizer.set_state(state);
         }
         let loss = Loss::from_name(c.get("loss").and_then(Value::as_str).unwrap_or(""))?;

@@ -25,24 +25,50 @@ impl Graph {
         y: &ArrayD<f32>,
         team: Team,
     ) -> Result<(f32, ArrayD<f32>)> {
-        let result = self.gradients(x, y, team).and_then(|(value, out)| {
-            let compiled = self
-                .compiled
-                .as_mut()
-                .ok_or_else(|| Error::internal("train_step on a model that is not compiled"))?;
-            let pairs = self
-                .layers
-                .iter_mut()
-                .flat_map(|l| l.params_mut())
-                .map(|p| p.slices())
-                .collect::<Result<Vec<_>>>()?;
-            compiled.optimizer.step(pairs, team);
-            Ok((value, out))
-        });
+        let result = self
+            .gradients(x, y, team)
+            .and_then(|value_out| self.optimizer_step(team).map(|()| value_out));
         for l in &mut self.layers {
             l.clear_cache();
         }
         result
+    }
+
+    /// The optimizer's step from the stored gradients, after checking that
+    /// its state belongs to these weights (by name and size).
+    fn optimizer_step(&mut self, team: Team) -> Result<()> {
+        let (keys, lens) = self.weight_keys();
+        let compiled = self
+            .compiled
+            .as_mut()
+            .ok_or_else(|| Error::internal("train_step on a model that is not compiled"))?;
+        let opt = &mut compiled.optimizer;
+        if opt.state().check(opt.name(), &keys, &lens)? {
+            let mut state = opt.state().clone();
+            state.keys = keys;
+            opt.set_state(state);
+        }
+        let pairs = self
+            .layers
+            .iter_mut()
+            .flat_map(|l| l.params_mut())
+            .map(|p| p.slices())
+            .collect::<Result<Vec<_>>>()?;
+        opt.step(pairs, team);
+        Ok(())
+    }
+
+    /// Each weight's key, `layer/weight`, and its number of values, in the
+    /// optimizer's order.
+    pub(crate) fn weight_keys(&self) -> (Vec<String>, Vec<usize>) {
+        self.layers
+            .iter()
+            .flat_map(|l| {
+                l.params()
+                    .into_iter()
+                    .map(move |p| (format!("{}/{}", l.name(), p.name()), p.value().len()))
+            })
+            .unzip()
     }
 
     /// The forward and backward passes of [`Graph::train_step`]: the loss,

@@ -98,3 +98,37 @@ fn a_failing_layer_leaves_weights_and_optimizer_state_unchanged() {
     model.train_on_batch(&x, &y).unwrap();
     assert_ne!(model.get_weights(), weights);
 }
+
+#[test]
+fn optimizer_state_for_other_weights_is_an_error_not_a_silent_reset() {
+    let mut model = Sequential::new();
+    model
+        .add(Dense::new(4).input_shape([3]).named("a"))
+        .unwrap();
+    model.add(Dense::new(2).named("b")).unwrap();
+    model
+        .compile(Adam::new(0.01), "mse", crate::NO_METRICS)
+        .unwrap();
+    let x = array![[0.1f32, 0.2, 0.3]];
+    model.train_on_batch(&x, &array![[1.0f32, 0.0]]).unwrap();
+    let keys = model.optimizer().map(|o| o.state().keys.clone());
+    assert_eq!(
+        keys.as_deref(),
+        Some(&["a/kernel", "a/bias", "b/kernel", "b/bias"].map(String::from)[..])
+    );
+    model.pop().unwrap();
+    model.add(Dense::new(3).named("b")).unwrap();
+    let weights = model.get_weights();
+    let err = model
+        .train_on_batch(&x, &array![[1.0f32, 0.0, 1.0]])
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::State, "{err}");
+    assert!(err.message().contains("compile the model again"), "{err}");
+    assert_eq!(model.get_weights(), weights);
+    model
+        .compile(Adam::new(0.01), "mse", crate::NO_METRICS)
+        .unwrap();
+    model
+        .train_on_batch(&x, &array![[1.0f32, 0.0, 1.0]])
+        .unwrap();
+}
