@@ -9,13 +9,16 @@ use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 /// Multiply-adds below which a product is not split (about 10 microseconds).
 const MIN_SPLIT_GEMM: usize = 1 << 19;
 
+/// An operand of a product.
+type Mat<'a> = ArrayView2<'a, f32>;
+
 /// `c = alpha * a · b + beta * c`, split across the team's threads when it
 /// is large (by rows of `c` when it is tall, else by columns).
 pub(crate) fn gemm(
     team: Team,
     alpha: f32,
-    a: &ArrayView2<f32>,
-    b: &ArrayView2<f32>,
+    a: &Mat,
+    b: &Mat,
     beta: f32,
     c: &mut ArrayViewMut2<f32>,
 ) {

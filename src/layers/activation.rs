@@ -44,12 +44,6 @@ impl Activation {
 }
 
 impl Layer for Activation {
-    fn class_name(&self) -> &'static str {
-        "Activation"
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         let act = self.fused.resolve(&self.base.name)?;
         self.fused.set(act);
@@ -86,9 +80,6 @@ impl Layer for Activation {
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "activation": self.fused.spec_name()})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
     fn clear_cache(&mut self) {
         self.fused.clear();

@@ -111,12 +111,6 @@ impl Conv2D {
 }
 
 impl Layer for Conv2D {
-    fn class_name(&self) -> &'static str {
-        "Conv2D"
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
         let name = &self.base.name;
         let activation = self.fused.resolve(name)?;
@@ -233,9 +227,6 @@ impl Layer for Conv2D {
         json!({"name": self.base.name, "filters": self.filters, "kernel_size": self.kernel_size,
                "strides": self.strides, "padding": self.padding,
                "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
     fn clear_cache(&mut self) {
         self.cache_x = None;

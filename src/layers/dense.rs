@@ -86,12 +86,6 @@ impl Dense {
 }
 
 impl Layer for Dense {
-    fn class_name(&self) -> &'static str {
-        "Dense"
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
         let name = &self.base.name;
         let activation = self.fused.resolve(name)?;
@@ -212,9 +206,6 @@ impl Layer for Dense {
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "units": self.units, "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
     fn clear_cache(&mut self) {
         self.cache_x = None;

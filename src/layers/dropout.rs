@@ -48,12 +48,6 @@ impl Dropout {
 }
 
 impl Layer for Dropout {
-    fn class_name(&self) -> &'static str {
-        "Dropout"
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         if !(0.0..1.0).contains(&self.rate) {
             return Err(Error::value(format!(
@@ -101,9 +95,6 @@ impl Layer for Dropout {
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "rate": self.rate})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
     fn clear_cache(&mut self) {
         self.mask = None;

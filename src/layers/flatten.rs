@@ -42,12 +42,6 @@ impl Flatten {
 }
 
 impl Layer for Flatten {
-    fn class_name(&self) -> &'static str {
-        "Flatten"
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         let size = check_alloc(&self.base.name, "input", input_shape)?;
         Ok(self.base.built(input_shape, vec![size]))
@@ -85,8 +79,5 @@ impl Layer for Flatten {
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
 }

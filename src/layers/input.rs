@@ -1,6 +1,6 @@
 //! `Input` and the symbolic tensors of the functional API.
 
-use super::{Base, Ctx, Layer, Team};
+use super::{Base, Ctx, Layer, LayerClass, Team};
 use crate::error::{Error, Result};
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -125,13 +125,19 @@ impl AsRef<KerasTensor> for KerasTensor {
     }
 }
 
-impl Layer for Input {
-    fn class_name(&self) -> &'static str {
+impl LayerClass for Input {
+    fn class(&self) -> &'static str {
         "InputLayer"
     }
-    fn base(&self) -> &Base {
+    fn layer_base(&self) -> &Base {
         &self.base
     }
+    fn boxed(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+impl Layer for Input {
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         if input_shape != self.tensor.shape.as_slice() {
             return Err(Error::shape(format!(
@@ -156,9 +162,6 @@ impl Layer for Input {
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.name(), "shape": self.tensor.shape})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
 }
 

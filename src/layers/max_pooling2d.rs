@@ -69,12 +69,6 @@ impl MaxPooling2D {
 }
 
 impl Layer for MaxPooling2D {
-    fn class_name(&self) -> &'static str {
-        "MaxPooling2D"
-    }
-    fn base(&self) -> &Base {
-        &self.base
-    }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         let name = &self.base.name;
         let &[h, w, c] = input_shape else {
@@ -157,8 +151,5 @@ impl Layer for MaxPooling2D {
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "pool_size": self.pool_size,
                "strides": self.strides.unwrap_or(self.pool_size), "padding": self.padding})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
 }

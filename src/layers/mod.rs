@@ -33,6 +33,18 @@ macro_rules! layers {
             mod $module;
             pub use $module::$layer;
 
+            impl LayerClass for $layer {
+                fn class(&self) -> &'static str {
+                    stringify!($layer)
+                }
+                fn layer_base(&self) -> &Base {
+                    &self.base
+                }
+                fn boxed(&self) -> Box<dyn Layer> {
+                    Box::new(self.clone())
+                }
+            }
+
             impl std::fmt::Debug for $layer {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     debug_layer(self, f)
@@ -102,18 +114,36 @@ pub struct Ctx<'a> {
     pub team: Team<'a>,
 }
 
+/// A layer's class name, base and copy: what the `layers!` table writes
+/// for every layer in it (a layer outside the table, such as `Input`,
+/// implements it by hand). [`Layer::class_name`], [`Layer::base`] and
+/// [`Layer::box_clone`] come from here.
+pub trait LayerClass {
+    /// Keras' class name: `"Dense"`.
+    fn class(&self) -> &'static str;
+    /// The name and shapes.
+    fn layer_base(&self) -> &Base;
+    /// A copy behind a new box.
+    fn boxed(&self) -> Box<dyn Layer>;
+}
+
 /// A layer of a model. Shapes exclude the batch axis.
 ///
 /// A layer provides what differs between layers: [`Layer::build`],
 /// [`Layer::try_forward`], [`Layer::try_backward`], [`Layer::config`], and
-/// its parameters ([`Layer::params`]) when it has any. Names, shapes,
+/// its parameters ([`Layer::params`]) when it has any; its class name and
+/// copy come from [`LayerClass`]. Names, shapes,
 /// weights and the optimizer's view are written once, from [`Base`] and
 /// [`Param`].
-pub trait Layer: std::fmt::Debug + Send + Sync {
+pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     /// Keras' class name: `"Dense"`.
-    fn class_name(&self) -> &'static str;
+    fn class_name(&self) -> &'static str {
+        self.class()
+    }
     /// The name and shapes.
-    fn base(&self) -> &Base;
+    fn base(&self) -> &Base {
+        self.layer_base()
+    }
     /// Checks the arguments against `input_shape`, creates the weights and
     /// returns the output shape. A layer that fails to build is unchanged.
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>>;
@@ -135,7 +165,9 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     /// Keras-style config (what `save` writes, besides weights).
     fn config(&self) -> serde_json::Value;
     /// A copy behind a new box.
-    fn box_clone(&self) -> Box<dyn Layer>;
+    fn box_clone(&self) -> Box<dyn Layer> {
+        self.boxed()
+    }
 
     /// The parameters in Keras order (kernel, then bias).
     fn params(&self) -> Vec<&Param> {

@@ -123,6 +123,14 @@ impl Graph {
             .flat_map(|l| l.weights().into_iter().map(|w| w.to_owned()))
             .collect()
     }
+    /// Every weight in Keras order, with the name of its layer.
+    pub(crate) fn named_weights(
+        &self,
+    ) -> impl Iterator<Item = (&str, ndarray::ArrayViewD<'_, f32>)> {
+        self.layers
+            .iter()
+            .flat_map(|l| l.weights().into_iter().map(move |w| (l.name(), w)))
+    }
     /// Replaces all weights; every shape is checked first, so a mismatch
     /// changes nothing.
     ///
@@ -138,15 +146,9 @@ impl Graph {
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn set_weights(&mut self, weights: &[ArrayD<f32>]) -> Result<()> {
-        let expected: Vec<(String, Vec<usize>)> = self
-            .layers
-            .iter()
-            .flat_map(|l| {
-                let name = l.name().to_string();
-                l.weights()
-                    .into_iter()
-                    .map(move |w| (name.clone(), w.shape().to_vec()))
-            })
+        let expected: Vec<(&str, Vec<usize>)> = self
+            .named_weights()
+            .map(|(name, w)| (name, w.shape().to_vec()))
             .collect();
         if weights.len() != expected.len() {
             return Err(Error::value(format!(

@@ -90,14 +90,8 @@ impl Graph {
             .map(|l| json!({"class_name": l.class_name(), "config": l.config()}))
             .collect();
         let weights: Vec<Value> = self
-            .layers
-            .iter()
-            .flat_map(|l| {
-                let name = l.name().to_string();
-                l.weights()
-                    .into_iter()
-                    .map(move |w| json!({"layer": name, "shape": w.shape(), "data": encode(&w.to_owned())}))
-            })
+            .named_weights()
+            .map(|(name, w)| json!({"layer": name, "shape": w.shape(), "data": encode(&w.to_owned())}))
             .collect();
         let compile = self.compiled.as_ref().map(|c| {
             json!({

@@ -1,7 +1,7 @@
 //! A failing layer inside a model: the step that fails changes nothing.
 
 use crate::error::{ErrorKind, Result};
-use crate::layers::{Base, Ctx, Dense, Layer, Team};
+use crate::layers::{Base, Ctx, Dense, Layer, LayerClass, Team};
 use crate::model::Sequential;
 use crate::optimizers::Adam;
 use crate::random::Rng;
@@ -17,13 +17,19 @@ struct Failing {
     fail: Arc<AtomicBool>,
 }
 
-impl Layer for Failing {
-    fn class_name(&self) -> &'static str {
+impl LayerClass for Failing {
+    fn class(&self) -> &'static str {
         "Failing"
     }
-    fn base(&self) -> &Base {
+    fn layer_base(&self) -> &Base {
         &self.base
     }
+    fn boxed(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+impl Layer for Failing {
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         Ok(self.base.built(input_shape, input_shape.to_vec()))
     }
@@ -43,9 +49,6 @@ impl Layer for Failing {
     }
     fn config(&self) -> serde_json::Value {
         serde_json::json!({"name": self.base.name})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
 }
 
