@@ -8,7 +8,8 @@
 //! ```
 #![allow(non_upper_case_globals)]
 
-use crate::error::{unknown_name, Result};
+use crate::error::Result;
+use crate::registry::{listed, lookup, name_of, Entry};
 use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
 
 /// An activation function.
@@ -53,20 +54,21 @@ pub const gelu: ActivationFn = ActivationFn::Gelu;
 /// `swish` (`x * sigmoid(x)`, also `silu`), as `keras.activations.swish`.
 pub const swish: ActivationFn = ActivationFn::Swish;
 
-const NAMES: [(&str, ActivationFn); 13] = [
-    ("linear", linear),
-    ("relu", relu),
-    ("sigmoid", sigmoid),
-    ("tanh", tanh),
-    ("softmax", softmax),
-    ("elu", elu),
-    ("selu", selu),
-    ("softplus", softplus),
-    ("softsign", softsign),
-    ("leaky_relu", leaky_relu),
-    ("gelu", gelu),
-    ("swish", swish),
-    ("silu", swish),
+/// Every activation name (see `crate::registry`).
+const NAMES: [Entry<ActivationFn>; 13] = [
+    listed("linear", linear),
+    listed("relu", relu),
+    listed("sigmoid", sigmoid),
+    listed("tanh", tanh),
+    listed("softmax", softmax),
+    listed("elu", elu),
+    listed("selu", selu),
+    listed("softplus", softplus),
+    listed("softsign", softsign),
+    listed("leaky_relu", leaky_relu),
+    listed("gelu", gelu),
+    listed("swish", swish),
+    listed("silu", swish),
 ];
 
 const SELU_ALPHA: f32 = 1.673_263_2;
@@ -85,23 +87,13 @@ impl ActivationFn {
         if name.is_empty() || name == "None" {
             return Ok(linear);
         }
-        NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, a)| *a)
-            .ok_or_else(|| {
-                let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
-                unknown_name("activation", name, &known)
-            })
+        lookup(&NAMES, "activation", name).copied()
     }
 
     /// The Keras name.
     pub fn name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(_, a)| *a == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("linear")
+        // Every variant has a name in the table.
+        name_of(&NAMES, &self).unwrap_or("linear")
     }
 
     /// Applies the activation to `z` in place (softmax over the last axis).

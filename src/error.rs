@@ -17,6 +17,9 @@ pub enum ErrorKind {
     Io,
     /// Training produced NaN or infinity.
     Numeric,
+    /// kerust broke one of its own rules (a bug in kerust, not in the
+    /// caller's code); the call changed nothing.
+    Internal,
 }
 
 /// An error from a kerust call: its message says what was expected, what
@@ -53,6 +56,26 @@ impl Error {
     }
     pub(crate) fn io(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Io, message)
+    }
+    /// A broken invariant of kerust itself: `what` names the place and
+    /// the rule.
+    pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorKind::Internal,
+            format!("internal error in kerust: {what} (please report it)"),
+        )
+    }
+    /// The same error with `prefix` before its message: the kind is kept.
+    ///
+    /// ```
+    /// use kerust::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::UnknownName, "unknown loss 'msee'");
+    /// let e = e.context("could not load 'm.kerust'");
+    /// assert_eq!(e.kind(), ErrorKind::UnknownName);
+    /// assert_eq!(e.message(), "could not load 'm.kerust': unknown loss 'msee'");
+    /// ```
+    pub fn context(self, prefix: impl std::fmt::Display) -> Self {
+        Self::new(self.kind, format!("{prefix}: {}", self.message))
     }
     /// The kind of mistake.
     pub fn kind(&self) -> ErrorKind {

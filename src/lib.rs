@@ -24,6 +24,7 @@ pub mod error;
 pub mod exercises;
 mod fpu;
 pub mod initializers;
+mod kernels;
 pub mod layers;
 pub mod losses;
 pub mod metrics;
@@ -33,11 +34,9 @@ pub mod optimizers;
 mod parallel;
 pub mod plot;
 pub mod random;
-<<<<<<< HEAD
+mod registry;
 pub mod schedules;
-=======
 mod sequences;
->>>>>>> datasets
 mod session;
 pub mod shape;
 pub mod tensor;
@@ -65,7 +64,7 @@ pub mod prelude {
         Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
     };
     pub use crate::losses::Loss;
-    pub use crate::model::{load_model, Fit, History, Model, Sequential};
+    pub use crate::model::{load_model, Evaluate, Fit, History, Model, Sequential};
     pub use crate::naming::clear_session;
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;

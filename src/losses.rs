@@ -2,7 +2,8 @@
 //! (clipping epsilon 1e-7; logits used for softmax and sigmoid outputs).
 
 use crate::activations::ActivationFn;
-use crate::error::{unknown_name, Error, Result};
+use crate::error::{Error, Result};
+use crate::registry::{alias, listed, lookup, name_of, Entry};
 use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
 
 /// Keras' fuzz factor `keras.backend.epsilon()`.
@@ -23,20 +24,21 @@ pub enum Loss {
     SparseCategoricalCrossentropy,
 }
 
-const NAMES: [(&str, Loss); 10] = [
-    ("mse", Loss::MeanSquaredError),
-    ("mean_squared_error", Loss::MeanSquaredError),
-    ("mae", Loss::MeanAbsoluteError),
-    ("mean_absolute_error", Loss::MeanAbsoluteError),
-    ("binary_crossentropy", Loss::BinaryCrossentropy),
-    ("categorical_crossentropy", Loss::CategoricalCrossentropy),
-    (
+/// Every loss name, canonical names first (see `crate::registry`).
+const NAMES: [Entry<Loss>; 10] = [
+    listed("mse", Loss::MeanSquaredError),
+    listed("mean_squared_error", Loss::MeanSquaredError),
+    listed("mae", Loss::MeanAbsoluteError),
+    listed("mean_absolute_error", Loss::MeanAbsoluteError),
+    listed("binary_crossentropy", Loss::BinaryCrossentropy),
+    listed("categorical_crossentropy", Loss::CategoricalCrossentropy),
+    listed(
         "sparse_categorical_crossentropy",
         Loss::SparseCategoricalCrossentropy,
     ),
-    ("MeanSquaredError", Loss::MeanSquaredError),
-    ("MeanAbsoluteError", Loss::MeanAbsoluteError),
-    ("BinaryCrossentropy", Loss::BinaryCrossentropy),
+    alias("MeanSquaredError", Loss::MeanSquaredError),
+    alias("MeanAbsoluteError", Loss::MeanAbsoluteError),
+    alias("BinaryCrossentropy", Loss::BinaryCrossentropy),
 ];
 
 impl Loss {
@@ -48,23 +50,13 @@ impl Loss {
     /// assert!(Loss::from_name("mse2").unwrap_err().to_string().contains("did you mean 'mse'"));
     /// ```
     pub fn from_name(name: &str) -> Result<Self> {
-        NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, l)| *l)
-            .ok_or_else(|| {
-                let known: Vec<&str> = NAMES[..7].iter().map(|(n, _)| *n).collect();
-                unknown_name("loss", name, &known)
-            })
+        lookup(&NAMES, "loss", name).copied()
     }
 
     /// The Keras name.
     pub fn name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(_, l)| *l == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("mse")
+        // Every variant has a name in the table.
+        name_of(&NAMES, &self).unwrap_or("mse")
     }
 
     /// Checks that targets of shape `y_true` fit predictions of shape `y_pred`.
@@ -232,8 +224,11 @@ impl Loss {
                 }
             }
         }
-        let g =
-            ArrayD::from_shape_vec(z.shape(), grad).unwrap_or_else(|_| ArrayD::zeros(z.shape()));
+        // `grad` holds z's values in row-major order, as `g` iterates.
+        let mut g = ArrayD::zeros(z.raw_dim());
+        for (gv, v) in g.iter_mut().zip(grad) {
+            *gv = v;
+        }
         ((total / rows.max(1) as f64) as f32, g)
     }
 

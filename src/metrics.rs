@@ -2,8 +2,9 @@
 //! become binary, categorical or sparse categorical accuracy exactly as
 //! Keras 3 chooses from the targets' and outputs' shapes.
 
-use crate::error::{unknown_name, Result};
+use crate::error::Result;
 use crate::losses::Loss;
+use crate::registry::{alias, listed, lookup, Entry};
 use crate::utils::first_argmax;
 use ndarray::ArrayViewD;
 
@@ -31,19 +32,27 @@ pub struct Metric {
     pub kind: Option<MetricKind>,
 }
 
-const KNOWN: [&str; 12] = [
-    "accuracy",
-    "acc",
-    "binary_accuracy",
-    "categorical_accuracy",
-    "sparse_categorical_accuracy",
-    "mse",
-    "mean_squared_error",
-    "mae",
-    "mean_absolute_error",
-    "MeanSquaredError",
-    "MeanAbsoluteError",
-    "Accuracy",
+/// Every metric name (see `crate::registry`); `None`: accuracy, resolved
+/// from the targets and the loss.
+const NAMES: [Entry<Option<MetricKind>>; 12] = [
+    listed("accuracy", None),
+    listed("acc", None),
+    listed("binary_accuracy", Some(MetricKind::BinaryAccuracy)),
+    listed(
+        "categorical_accuracy",
+        Some(MetricKind::CategoricalAccuracy),
+    ),
+    listed(
+        "sparse_categorical_accuracy",
+        Some(MetricKind::SparseCategoricalAccuracy),
+    ),
+    listed("mse", Some(MetricKind::MeanSquaredError)),
+    listed("mean_squared_error", Some(MetricKind::MeanSquaredError)),
+    listed("mae", Some(MetricKind::MeanAbsoluteError)),
+    listed("mean_absolute_error", Some(MetricKind::MeanAbsoluteError)),
+    alias("MeanSquaredError", Some(MetricKind::MeanSquaredError)),
+    alias("MeanAbsoluteError", Some(MetricKind::MeanAbsoluteError)),
+    alias("Accuracy", None),
 ];
 
 impl Metric {
@@ -55,17 +64,7 @@ impl Metric {
     /// assert!(Metric::from_name("acurracy").unwrap_err().to_string().contains("did you mean 'accuracy'"));
     /// ```
     pub fn from_name(name: &str) -> Result<Self> {
-        let kind = match name {
-            "accuracy" | "acc" | "Accuracy" => None,
-            "binary_accuracy" => Some(MetricKind::BinaryAccuracy),
-            "categorical_accuracy" => Some(MetricKind::CategoricalAccuracy),
-            "sparse_categorical_accuracy" => Some(MetricKind::SparseCategoricalAccuracy),
-            "mse" | "mean_squared_error" | "MeanSquaredError" => Some(MetricKind::MeanSquaredError),
-            "mae" | "mean_absolute_error" | "MeanAbsoluteError" => {
-                Some(MetricKind::MeanAbsoluteError)
-            }
-            _ => return Err(unknown_name("metric", name, &KNOWN[..9])),
-        };
+        let kind = *lookup(&NAMES, "metric", name)?;
         Ok(Metric {
             name: name.to_string(),
             kind,

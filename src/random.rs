@@ -7,10 +7,6 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// The generator kerust draws from.
 pub type Rng = Xoshiro256PlusPlus;
 
-/// The seed and the number of generators handed out so far, as
-/// `"seed:count"`, in the session (see `session`).
-const KEY: &str = "KERUST_SESSION_SEED";
-
 /// Seeds every random draw kerust makes from now on (weights, shuffling,
 /// dropout), as `keras.utils.set_random_seed`.
 ///
@@ -25,7 +21,7 @@ const KEY: &str = "KERUST_SESSION_SEED";
 /// assert_eq!(a.get_weights(), b.get_weights());
 /// ```
 pub fn set_random_seed(seed: u64) {
-    crate::session::update(KEY, |_| (Some(format!("{seed}:0")), ()));
+    crate::session::with(|s| s.seed = Some((seed, 0)));
 }
 
 /// SplitMix64's finalizer: spreads `(seed, count)` into unrelated seeds.
@@ -37,19 +33,15 @@ fn mix(mut z: u64) -> u64 {
 
 /// A new generator, the next one of the session's sequence.
 pub(crate) fn fork() -> Rng {
-    crate::session::update(KEY, |cur| {
-        let parsed = cur
-            .as_deref()
-            .and_then(|s| s.split_once(':'))
-            .and_then(|(s, c)| Some((s.parse::<u64>().ok()?, c.parse::<u64>().ok()?)));
-        let (seed, count) = parsed.unwrap_or_else(|| {
+    crate::session::with(|s| {
+        let (seed, count) = s.seed.unwrap_or_else(|| {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos() as u64)
                 .unwrap_or(0);
             (nanos ^ u64::from(std::process::id()), 0)
         });
-        let rng = Rng::seed_from_u64(mix(seed ^ mix(count.wrapping_add(1))));
-        (Some(format!("{seed}:{}", count.wrapping_add(1))), rng)
+        s.seed = Some((seed, count.wrapping_add(1)));
+        Rng::seed_from_u64(mix(seed ^ mix(count.wrapping_add(1))))
     })
 }

@@ -183,8 +183,10 @@ impl MinMaxScaler {
         } else {
             self.feature_shape.clone()
         };
-        ArrayD::from_shape_vec(IxDyn(&shape), values.to_vec()).unwrap_or_else(|_| {
-            ArrayD::from_shape_vec(IxDyn(&[values.len()]), values.to_vec()).unwrap_or_default()
-        })
+        match ArrayD::from_shape_vec(IxDyn(&shape), values.to_vec()) {
+            Ok(a) => a,
+            // Not taken (see above); a flat array would still hold every value.
+            Err(_) => ndarray::Array1::from(values.to_vec()).into_dyn(),
+        }
     }
 }

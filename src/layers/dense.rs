@@ -1,12 +1,11 @@
 //! `Dense`: a fully connected layer, `y = activation(x · kernel + bias)`.
 
-use super::{cfg, check_alloc, standard, Ctx, Layer, Team};
+use super::{cfg, check_alloc, standard, Base, Ctx, Fused, Layer, Param, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
-use crate::naming::unique_name;
 use crate::random::Rng;
-use ndarray::{Array1, Array2, ArrayD, ArrayViewD, Axis, Ix2};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2};
 use serde_json::json;
 
 /// A densely connected layer, as `keras.layers.Dense`: the kernel has
@@ -22,62 +21,38 @@ use serde_json::json;
 /// ```
 #[derive(Clone)]
 pub struct Dense {
-    name: String,
+    pub(super) base: Base,
     units: usize,
-    spec: ActivationSpec,
-    activation: ActivationFn,
-    use_bias: bool,
-    declared: Option<Vec<usize>>,
-    input_shape: Vec<usize>,
-    output_shape: Vec<usize>,
-    kernel: Array2<f32>,
-    bias: Array1<f32>,
-    kernel_grad: Array2<f32>,
-    bias_grad: Array1<f32>,
+    fused: Fused,
+    kernel: Param,
+    bias: Option<Param>,
+    /// The input of the last training pass, as rows.
     cache_x: Option<Array2<f32>>,
-    cache_z: Option<ArrayD<f32>>,
-    cache_y: Option<ArrayD<f32>>,
 }
 
 impl Dense {
     /// A layer of `units` neurons, linear, with a bias.
     pub fn new(units: usize) -> Self {
+        Self::with_base(Base::new("dense"), units)
+    }
+    fn with_base(base: Base, units: usize) -> Self {
         Dense {
-            name: unique_name("dense"),
+            base,
             units,
-            spec: ActivationSpec::Fn(ActivationFn::Linear),
-            activation: ActivationFn::Linear,
-            use_bias: true,
-            declared: None,
-            input_shape: Vec::new(),
-            output_shape: Vec::new(),
-            kernel: Array2::zeros((0, 0)),
-            bias: Array1::zeros(0),
-            kernel_grad: Array2::zeros((0, 0)),
-            bias_grad: Array1::zeros(0),
+            fused: Fused::new(ActivationSpec::Fn(ActivationFn::Linear)),
+            kernel: Param::empty("kernel"),
+            bias: Some(Param::empty("bias")),
             cache_x: None,
-            cache_z: None,
-            cache_y: None,
         }
     }
     /// Sets the activation, by name (`"relu"`) or value (`relu`).
     pub fn activation(mut self, activation: impl Into<ActivationSpec>) -> Self {
-        self.spec = activation.into();
-        self
-    }
-    /// Declares the input shape (without the batch axis), for a model's first layer.
-    pub fn input_shape<const N: usize>(mut self, shape: [usize; N]) -> Self {
-        self.declared = Some(shape.to_vec());
+        self.fused = Fused::new(activation.into());
         self
     }
     /// Whether the layer has a bias (default true).
     pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.use_bias = use_bias;
-        self
-    }
-    /// Renames the layer.
-    pub fn named(mut self, name: &str) -> Self {
-        self.name = name.to_string();
+        self.bias = use_bias.then(|| Param::empty("bias"));
         self
     }
     /// The number of units.
@@ -86,246 +61,154 @@ impl Dense {
     }
     /// The resolved activation (linear before the layer is added to a model).
     pub fn activation_fn(&self) -> ActivationFn {
-        self.activation
+        self.fused.act()
     }
-    /// The kernel `(inputs, units)`.
-    pub fn kernel(&self) -> &Array2<f32> {
-        &self.kernel
+    /// The kernel `(inputs, units)` (empty before the layer is built).
+    pub fn kernel(&self) -> ArrayViewD<'_, f32> {
+        self.kernel.value()
     }
-    /// The bias `(units,)` (empty without bias).
-    pub fn bias(&self) -> &Array1<f32> {
-        &self.bias
+    /// The bias `(units,)`, if the layer has one.
+    pub fn bias(&self) -> Option<ArrayViewD<'_, f32>> {
+        self.bias.as_ref().map(Param::value)
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        let mut d = Dense::new(cfg(c, "units")?);
-        d.name = cfg(c, "name")?;
-        d.spec = ActivationSpec::Name(cfg(c, "activation")?);
-        d.use_bias = cfg(c, "use_bias")?;
-        Ok(d)
+        Ok(Dense::with_base(Base::from_config(c)?, cfg(c, "units")?)
+            .activation(ActivationSpec::Name(cfg(c, "activation")?))
+            .use_bias(cfg(c, "use_bias")?))
+    }
+    /// The kernel as a matrix (it is always `(inputs, units)` once built).
+    fn kernel2(&self) -> Result<ArrayView2<'_, f32>> {
+        self.kernel
+            .value()
+            .into_dimensionality::<Ix2>()
+            .map_err(|_| Error::internal(format!("layer {}: the kernel is not 2-D", self.base.name)))
     }
 }
 
 impl Layer for Dense {
-    fn class_name(&self) -> &'static str {
-        "Dense"
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn declared_input_shape(&self) -> Option<&[usize]> {
-        self.declared.as_deref()
-    }
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
-        let activation = self.spec.resolve_for(&self.name)?;
+        let name = &self.base.name;
+        let activation = self.fused.resolve(name)?;
         if self.units == 0 {
             return Err(Error::value(format!(
-                "layer {}: units must be a positive integer, got 0",
-                self.name
+                "layer {name}: units must be a positive integer, got 0"
             )));
         }
-        let Some(&inputs) = input_shape.last() else {
+        let Some((&inputs, rest)) = input_shape.split_last() else {
             return Err(Error::shape(format!(
-                "layer {} expects inputs with at least 1 dimension besides the batch, got shape (None,)",
-                self.name
+                "layer {name} expects inputs with at least 1 dimension besides the batch, got shape (None,)"
             )));
         };
         if inputs == 0 {
             return Err(Error::shape(format!(
-                "layer {} got inputs of shape {} with a last dimension of 0",
-                self.name,
+                "layer {name} got inputs of shape {} with a last dimension of 0",
                 crate::shape::keras_shape(input_shape)
             )));
         }
-        check_alloc(&self.name, "kernel", &[inputs, self.units])?;
-        self.activation = activation;
-        self.kernel = glorot_uniform(&[inputs, self.units], inputs, self.units, rng)
-            .into_dimensionality::<Ix2>()
-            .unwrap_or_else(|_| Array2::zeros((inputs, self.units)));
-        self.bias = Array1::zeros(if self.use_bias { self.units } else { 0 });
-        self.kernel_grad = Array2::zeros(self.kernel.raw_dim());
-        self.bias_grad = Array1::zeros(self.bias.raw_dim());
-        self.input_shape = input_shape.to_vec();
-        let mut out = input_shape.to_vec();
-        if let Some(last) = out.last_mut() {
-            *last = self.units;
+        check_alloc(name, "kernel", &[inputs, self.units])?;
+        self.fused.set(activation);
+        self.kernel = Param::new("kernel", glorot_uniform(
+            &[inputs, self.units],
+            inputs,
+            self.units,
+            rng,
+        ));
+        if let Some(b) = &mut self.bias {
+            *b = Param::new("bias", ArrayD::zeros(vec![self.units]));
         }
-        self.output_shape = out.clone();
-        Ok(out)
+        let mut out = rest.to_vec();
+        out.push(self.units);
+        Ok(self.base.built(input_shape, out))
     }
-    fn input_shape(&self) -> &[usize] {
-        &self.input_shape
-    }
-    fn output_shape(&self) -> &[usize] {
-        &self.output_shape
-    }
-    fn weights(&self) -> Vec<ArrayViewD<'_, f32>> {
-        let mut w = vec![self.kernel.view().into_dyn()];
-        if self.use_bias {
-            w.push(self.bias.view().into_dyn());
+    super::kernel_bias_activation!();
+    fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
+        if x.shape().get(1..) != Some(&self.base.input_shape[..]) {
+            return Err(self.base.wrong_input(x.shape()));
         }
-        w
-    }
-    fn set_weights(&mut self, weights: &[ArrayD<f32>]) {
-        if let Some(k) = weights.first() {
-            if let Ok(k) = k.clone().into_dimensionality::<Ix2>() {
-                self.kernel = k.as_standard_layout().into_owned();
-            }
-        }
-        if let Some(b) = weights.get(1) {
-            if let Ok(b) = b.clone().into_dimensionality() {
-                self.bias = b;
-            }
-        }
-    }
-    fn weights_and_grads(&mut self) -> Vec<(&mut [f32], &[f32])> {
-        let mut out = Vec::new();
-        if let (Some(k), Some(g)) = (self.kernel.as_slice_mut(), self.kernel_grad.as_slice()) {
-            out.push((k, g));
-        }
-        if self.use_bias {
-            if let (Some(b), Some(g)) = (self.bias.as_slice_mut(), self.bias_grad.as_slice()) {
-                out.push((b, g));
-            }
-        }
-        out
-    }
-    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        self.forward_owned(x.clone(), ctx)
-    }
-    fn forward_owned(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        let inputs = self.kernel.nrows();
-        let rows = x.len() / inputs.max(1);
+        let kernel = self.kernel2()?;
+        let (inputs, units) = kernel.dim();
+        let rows = x.len() / inputs;
         // z starts as the bias on every row; the product is added to it,
         // so the bias costs no separate pass.
-        let mut z = if self.use_bias {
-            let b = self.bias.view().insert_axis(Axis(0));
-            b.broadcast((rows, self.units))
+        let mut z = match &self.bias {
+            Some(b) => b
+                .value()
+                .insert_axis(Axis(0))
+                .broadcast((rows, units))
                 .map(|v| v.to_owned())
-                .unwrap_or_else(|| Array2::zeros((rows, self.units)))
-        } else {
-            Array2::zeros((rows, self.units))
+                .ok_or_else(|| Error::internal(format!("layer {}: bias shape", self.base.name)))?,
+            None => Array2::zeros((rows, units)),
         };
         let mut shape = x.shape().to_vec();
         // A row-major input is used (and kept for training) as it is.
-        let x = standard(x);
-        // The model checked x's shape, so the rows hold `inputs` values each.
-        let Ok(x2) = x.into_shape_with_order((rows, inputs)) else {
-            return ArrayD::zeros(vec![0, self.units]);
-        };
-        crate::parallel::gemm(
-            ctx.team,
-            1.0,
-            &x2.view(),
-            &self.kernel.view(),
-            1.0,
-            &mut z.view_mut(),
-        );
+        let x2 = standard(x)
+            .into_shape_with_order((rows, inputs))
+            .map_err(|_| self.base.wrong_input(&shape))?;
+        crate::kernels::gemm::gemm(ctx.team, 1.0, &x2.view(), &kernel, 1.0, &mut z.view_mut());
         if let Some(last) = shape.last_mut() {
-            *last = self.units;
+            *last = units;
         }
         // z is row-major (made by zeros/broadcast), so the reshape holds.
-        let mut z = z
+        let z = z
             .into_dyn()
-            .into_shape_with_order(shape.clone())
-            .unwrap_or_else(|_| ArrayD::zeros(shape));
-        if ctx.training {
-            self.cache_x = Some(x2);
-        }
-        match self.activation {
-            ActivationFn::Linear => {
-                self.cache_z = None;
-                self.cache_y = None;
-                z
-            }
-            // relu's derivative needs only y > 0, which is z > 0.
-            ActivationFn::Relu => {
-                self.cache_z = ctx.training.then(|| z.clone());
-                self.activation.apply(&mut z);
-                self.cache_y = ctx.training.then(|| z.clone());
-                z
-            }
-            act => {
-                let mut y = z.clone();
-                act.apply(&mut y);
-                let keep_z =
-                    ctx.training || matches!(act, ActivationFn::Softmax | ActivationFn::Sigmoid);
-                self.cache_z = keep_z.then_some(z);
-                self.cache_y = ctx.training.then(|| y.clone());
-                y
-            }
-        }
+            .into_shape_with_order(shape)
+            .map_err(|e| Error::internal(format!("layer {}: {e}", self.base.name)))?;
+        self.cache_x = ctx.training.then_some(x2);
+        Ok(self.fused.forward(z, ctx.training))
     }
-    fn backward(
+    fn try_backward(
         &mut self,
         mut grad: ArrayD<f32>,
         need_input_grad: bool,
         team: Team,
-    ) -> Option<ArrayD<f32>> {
-        match (self.activation, &self.cache_z, &self.cache_y) {
-            (ActivationFn::Relu, _, Some(y)) => {
-                self.activation.backward(y.view(), y.view(), &mut grad)
-            }
-            (_, Some(z), Some(y)) => self.activation.backward(z.view(), y.view(), &mut grad),
-            _ => {}
-        }
-        self.backward_from_logits(grad, need_input_grad, team)
+    ) -> Result<Option<ArrayD<f32>>> {
+        self.fused.backward(&mut grad, &self.base.name)?;
+        self.try_backward_from_logits(grad, need_input_grad, team)
     }
-    fn output_activation(&self) -> Option<ActivationFn> {
-        Some(self.activation)
-    }
-    fn logits(&self) -> Option<&ArrayD<f32>> {
-        self.cache_z.as_ref()
-    }
-    fn backward_from_logits(
+    fn try_backward_from_logits(
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
         team: Team,
-    ) -> Option<ArrayD<f32>> {
-        let x = self.cache_x.as_ref()?;
-        let in_shape = grad.shape().to_vec();
-        let rows = grad.len() / self.units.max(1);
+    ) -> Result<Option<ArrayD<f32>>> {
+        let x = self.cache_x.as_ref().ok_or_else(|| self.base.no_cache())?;
+        let mut shape = grad.shape().to_vec();
+        let rows = x.nrows();
         let g2 = standard(grad)
             .into_shape_with_order((rows, self.units))
-            .ok()?;
-        crate::parallel::gemm(
-            team,
-            1.0,
-            &x.t(),
-            &g2.view(),
-            0.0,
-            &mut self.kernel_grad.view_mut(),
-        );
-        if self.use_bias {
-            self.bias_grad.assign(&g2.sum_axis(Axis(0)));
+            .map_err(|_| self.base.wrong_input(&shape))?;
+        let (kernel, kgrad) = self.kernel.value_and_grad_mut();
+        let mut kgrad = kgrad
+            .view_mut()
+            .into_dimensionality::<Ix2>()
+            .map_err(|_| Error::internal("the kernel gradient is not 2-D"))?;
+        crate::kernels::gemm::gemm(team, 1.0, &x.t(), &g2.view(), 0.0, &mut kgrad);
+        if let Some(b) = &mut self.bias {
+            b.value_and_grad_mut().1.assign(&g2.sum_axis(Axis(0)));
         }
         if !need_input_grad {
-            return None;
+            return Ok(None);
         }
-        let mut dx = Array2::zeros((rows, self.kernel.nrows()));
-        crate::parallel::gemm(
-            team,
-            1.0,
-            &g2.view(),
-            &self.kernel.t(),
-            0.0,
-            &mut dx.view_mut(),
-        );
-        let mut shape = in_shape;
+        let kernel: ArrayView2<f32> = kernel
+            .view()
+            .into_dimensionality()
+            .map_err(|_| Error::internal("the kernel is not 2-D"))?;
+        let mut dx = Array2::zeros((rows, kernel.nrows()));
+        let mut dxv: ArrayViewMut2<f32> = dx.view_mut();
+        crate::kernels::gemm::gemm(team, 1.0, &g2.view(), &kernel.t(), 0.0, &mut dxv);
         if let Some(last) = shape.last_mut() {
-            *last = self.kernel.nrows();
+            *last = kernel.nrows();
         }
-        dx.into_dyn().into_shape_with_order(shape).ok()
+        dx.into_dyn()
+            .into_shape_with_order(shape)
+            .map(Some)
+            .map_err(|e| Error::internal(format!("layer {}: {e}", self.base.name)))
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.name, "units": self.units, "activation": self.spec.name(), "use_bias": self.use_bias})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
+        json!({"name": self.base.name, "units": self.units, "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()})
     }
     fn clear_cache(&mut self) {
         self.cache_x = None;
-        self.cache_y = None;
-        self.cache_z = None;
+        self.fused.clear();
     }
 }

@@ -1,8 +1,7 @@
 //! `Flatten`: turns each sample into a vector.
 
-use super::{cfg, check_alloc, Ctx, Layer, Team};
+use super::{check_alloc, Base, Ctx, Layer, Team};
 use crate::error::Result;
-use crate::naming::unique_name;
 use crate::random::Rng;
 use ndarray::ArrayD;
 use serde_json::json;
@@ -19,10 +18,7 @@ use serde_json::json;
 /// ```
 #[derive(Clone)]
 pub struct Flatten {
-    name: String,
-    declared: Option<Vec<usize>>,
-    input_shape: Vec<usize>,
-    output_shape: Vec<usize>,
+    pub(super) base: Base,
 }
 
 impl Default for Flatten {
@@ -35,79 +31,53 @@ impl Flatten {
     /// A new Flatten layer.
     pub fn new() -> Self {
         Flatten {
-            name: unique_name("flatten"),
-            declared: None,
-            input_shape: Vec::new(),
-            output_shape: Vec::new(),
+            base: Base::new("flatten"),
         }
     }
-    /// Declares the input shape (without the batch axis).
-    pub fn input_shape<const N: usize>(mut self, shape: [usize; N]) -> Self {
-        self.declared = Some(shape.to_vec());
-        self
-    }
-    /// Renames the layer (names must be unique within a model).
-    pub fn named(mut self, name: &str) -> Self {
-        self.name = name.to_string();
-        self
-    }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        let mut f = Flatten::new();
-        f.name = cfg(c, "name")?;
-        Ok(f)
+        Ok(Flatten {
+            base: Base::from_config(c)?,
+        })
     }
 }
 
 impl Layer for Flatten {
-    fn class_name(&self) -> &'static str {
-        "Flatten"
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn declared_input_shape(&self) -> Option<&[usize]> {
-        self.declared.as_deref()
-    }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
-        let size = check_alloc(&self.name, "input", input_shape)?;
-        self.input_shape = input_shape.to_vec();
-        self.output_shape = vec![size];
-        Ok(self.output_shape.clone())
+        let size = check_alloc(&self.base.name, "input", input_shape)?;
+        Ok(self.base.built(input_shape, vec![size]))
     }
-    fn input_shape(&self) -> &[usize] {
-        &self.input_shape
-    }
-    fn output_shape(&self) -> &[usize] {
-        &self.output_shape
-    }
-    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        self.forward_owned(x.clone(), ctx)
-    }
-    fn forward_owned(&mut self, x: ArrayD<f32>, _ctx: &mut Ctx) -> ArrayD<f32> {
-        let n = x.shape().first().copied().unwrap_or(0);
-        let shape = vec![n, self.output_shape.first().copied().unwrap_or(0)];
+    fn try_forward(&mut self, x: ArrayD<f32>, _ctx: &mut Ctx) -> Result<ArrayD<f32>> {
+        let shape = match x.shape().split_first() {
+            Some((&n, rest)) if rest == self.base.input_shape.as_slice() => {
+                self.base.batch_output(n)
+            }
+            _ => return Err(self.base.wrong_input(x.shape())),
+        };
         // A row-major input is reshaped in place, without a copy.
+        let got = x.shape().to_vec();
         super::standard(x)
-            .into_shape_with_order(shape.clone())
-            .unwrap_or_else(|_| ArrayD::zeros(shape))
+            .into_shape_with_order(shape)
+            .map_err(|_| self.base.wrong_input(&got))
     }
-    fn backward(
+    fn try_backward(
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
         _team: Team,
-    ) -> Option<ArrayD<f32>> {
+    ) -> Result<Option<ArrayD<f32>>> {
         if !need_input_grad {
-            return None;
+            return Ok(None);
         }
-        let mut shape = vec![grad.shape().first().copied().unwrap_or(0)];
-        shape.extend_from_slice(&self.input_shape);
-        grad.into_shape_with_order(shape).ok()
+        let n = grad.shape().first().copied().unwrap_or(0);
+        let mut shape = vec![n];
+        shape.extend_from_slice(&self.base.input_shape);
+        let got = grad.shape().to_vec();
+        super::standard(grad)
+            .into_shape_with_order(shape)
+            .map(Some)
+            .map_err(|_| self.base.wrong_input(&got))
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.name})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
+        json!({"name": self.base.name})
     }
 }

@@ -1,6 +1,6 @@
 //! `Input` and the symbolic tensors of the functional API.
 
-use super::{Ctx, Layer, Team};
+use super::{Base, Ctx, Layer, LayerClass, Team};
 use crate::error::{Error, Result};
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -60,6 +60,7 @@ impl std::fmt::Display for KerasTensor {
 #[derive(Debug, Clone)]
 pub struct Input {
     tensor: KerasTensor,
+    base: Base,
 }
 
 impl Input {
@@ -78,15 +79,23 @@ impl Input {
         Self::with_shape(shape)
     }
     pub(crate) fn with_shape(shape: Vec<usize>) -> Self {
+        let name = unique_name("input");
         let node = Node::Input {
             id: crate::session::next_id(),
-            name: unique_name("input"),
+            name: name.clone(),
+        };
+        let base = Base {
+            name,
+            declared: Some(shape.clone()),
+            input_shape: shape.clone(),
+            output_shape: shape.clone(),
         };
         Input {
             tensor: KerasTensor {
                 shape,
                 node: Arc::new(node),
             },
+            base,
         }
     }
     /// The symbolic tensor this input stands for.
@@ -116,19 +125,19 @@ impl AsRef<KerasTensor> for KerasTensor {
     }
 }
 
-impl Layer for Input {
-    fn class_name(&self) -> &'static str {
+impl LayerClass for Input {
+    fn class(&self) -> &'static str {
         "InputLayer"
     }
-    fn name(&self) -> &str {
-        match &*self.tensor.node {
-            Node::Input { name, .. } => name,
-            Node::Layer { .. } => "input",
-        }
+    fn layer_base(&self) -> &Base {
+        &self.base
     }
-    fn declared_input_shape(&self) -> Option<&[usize]> {
-        Some(&self.tensor.shape)
+    fn boxed(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
     }
+}
+
+impl Layer for Input {
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
         if input_shape != self.tensor.shape.as_slice() {
             return Err(Error::shape(format!(
@@ -140,28 +149,19 @@ impl Layer for Input {
         }
         Ok(input_shape.to_vec())
     }
-    fn input_shape(&self) -> &[usize] {
-        &self.tensor.shape
+    fn try_forward(&mut self, x: ArrayD<f32>, _ctx: &mut Ctx) -> Result<ArrayD<f32>> {
+        Ok(x)
     }
-    fn output_shape(&self) -> &[usize] {
-        &self.tensor.shape
-    }
-    fn forward(&mut self, x: &ArrayD<f32>, _ctx: &mut Ctx) -> ArrayD<f32> {
-        x.clone()
-    }
-    fn backward(
+    fn try_backward(
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
         _team: Team,
-    ) -> Option<ArrayD<f32>> {
-        need_input_grad.then_some(grad)
+    ) -> Result<Option<ArrayD<f32>>> {
+        Ok(need_input_grad.then_some(grad))
     }
     fn config(&self) -> serde_json::Value {
         json!({"name": self.name(), "shape": self.tensor.shape})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
 }
 

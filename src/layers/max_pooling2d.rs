@@ -1,12 +1,12 @@
 //! `MaxPooling2D`: the maximum over each pooling window.
 
-use super::{cfg, Ctx, Layer, Team};
+use super::{batch_rows, cfg, Base, Ctx, Layer, Team};
 use crate::error::{Error, Result};
-use crate::naming::unique_name;
+use crate::kernels::pool::PoolGeom;
+use crate::kernels::{conv_out, is_same_padding};
 use crate::random::Rng;
 use ndarray::ArrayD;
 use serde_json::json;
-use std::ops::Range;
 
 /// Max pooling over `(height, width)`, as `keras.layers.MaxPooling2D`
 /// (strides default to the pool size, valid padding).
@@ -21,13 +21,12 @@ use std::ops::Range;
 /// ```
 #[derive(Clone)]
 pub struct MaxPooling2D {
-    name: String,
+    pub(super) base: Base,
     pool_size: (usize, usize),
     strides: Option<(usize, usize)>,
     padding: String,
-    declared: Option<Vec<usize>>,
-    input_shape: Vec<usize>,
-    output_shape: Vec<usize>,
+    /// The sizes, once built.
+    geom: Option<PoolGeom>,
     /// For each output of the last training pass, the spatial index
     /// `iy * width + ix` of the input that won; and the batch size.
     cache_argmax: Option<(Vec<u32>, usize)>,
@@ -36,14 +35,15 @@ pub struct MaxPooling2D {
 impl MaxPooling2D {
     /// Pooling windows of `pool_size` (height, width).
     pub fn new(pool_size: (usize, usize)) -> Self {
+        Self::with_base(Base::new("max_pooling2d"), pool_size)
+    }
+    fn with_base(base: Base, pool_size: (usize, usize)) -> Self {
         MaxPooling2D {
-            name: unique_name("max_pooling2d"),
+            base,
             pool_size,
             strides: None,
             padding: "valid".into(),
-            declared: None,
-            input_shape: Vec::new(),
-            output_shape: Vec::new(),
+            geom: None,
             cache_argmax: None,
         }
     }
@@ -57,95 +57,23 @@ impl MaxPooling2D {
         self.padding = padding.to_string();
         self
     }
-    /// Declares the input shape `[height, width, channels]`.
-    pub fn input_shape<const N: usize>(mut self, shape: [usize; N]) -> Self {
-        self.declared = Some(shape.to_vec());
-        self
-    }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        let mut l = MaxPooling2D::new(cfg(c, "pool_size")?);
-        l.name = cfg(c, "name")?;
-        l.strides = Some(cfg(c, "strides")?);
-        l.padding = cfg(c, "padding")?;
-        Ok(l)
+        Ok(Self::with_base(Base::from_config(c)?, cfg(c, "pool_size")?)
+            .strides(cfg(c, "strides")?)
+            .padding(&cfg::<String>(c, "padding")?))
     }
-}
-
-/// The sizes of a built pooling layer: input `(h, w, c)`, pool, strides,
-/// padding before each axis, output `(oh, ow)`.
-#[derive(Debug, Clone, Copy)]
-struct PoolGeom {
-    h: usize,
-    w: usize,
-    c: usize,
-    ph: usize,
-    pw: usize,
-    sh: usize,
-    sw: usize,
-    pad_h: usize,
-    pad_w: usize,
-    oh: usize,
-    ow: usize,
-}
-
-impl PoolGeom {
-    /// The rows and columns of output `(oy, ox)`'s window that lie inside
-    /// the input (padding never wins).
-    fn window(&self, oy: usize, ox: usize) -> (Range<usize>, Range<usize>) {
-        let clip = |o: usize, s: usize, pad: usize, k: usize, len: usize| {
-            let start = (o * s).saturating_sub(pad);
-            let end = (o * s + k).saturating_sub(pad).min(len);
-            start..end.max(start)
-        };
-        (
-            clip(oy, self.sh, self.pad_h, self.ph, self.h),
-            clip(ox, self.sw, self.pad_w, self.pw, self.w),
-        )
-    }
-}
-
-impl MaxPooling2D {
-    fn geometry(&self) -> Option<PoolGeom> {
-        let (&[h, w, c], &[oh, ow, _]) = (&self.input_shape[..], &self.output_shape[..]) else {
-            return None;
-        };
-        let (ph, pw) = self.pool_size;
-        let (sh, sw) = self.strides.unwrap_or(self.pool_size);
-        let same = self.padding == "same";
-        let conv_out = super::conv2d::conv_out;
-        let (_, pad_h) = conv_out(h, ph, sh, same)?;
-        let (_, pad_w) = conv_out(w, pw, sw, same)?;
-        Some(PoolGeom {
-            h,
-            w,
-            c,
-            ph,
-            pw,
-            sh,
-            sw,
-            pad_h,
-            pad_w,
-            oh,
-            ow,
-        })
+    fn geom(&self) -> Result<PoolGeom> {
+        self.geom
+            .ok_or_else(|| Error::internal(format!("layer {} is not built", self.base.name)))
     }
 }
 
 impl Layer for MaxPooling2D {
-    fn class_name(&self) -> &'static str {
-        "MaxPooling2D"
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn declared_input_shape(&self) -> Option<&[usize]> {
-        self.declared.as_deref()
-    }
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
+        let name = &self.base.name;
         let &[h, w, c] = input_shape else {
             return Err(Error::shape(format!(
-                "layer {} expects input of shape (None, height, width, channels) but got {}",
-                self.name,
+                "layer {name} expects input of shape (None, height, width, channels) but got {}",
                 crate::shape::keras_shape(input_shape)
             )));
         };
@@ -153,158 +81,75 @@ impl Layer for MaxPooling2D {
         let (sh, sw) = self.strides.unwrap_or(self.pool_size);
         if ph == 0 || pw == 0 || sh == 0 || sw == 0 {
             return Err(Error::value(format!(
-                "layer {}: pool_size and strides must be positive, got pool_size=({ph}, {pw}), strides=({sh}, {sw})",
-                self.name
+                "layer {name}: pool_size and strides must be positive, got pool_size=({ph}, {pw}), strides=({sh}, {sw})"
             )));
         }
-        let same = match self.padding.as_str() {
-            "same" => true,
-            "valid" => false,
-            other => {
-                return Err(Error::value(format!(
-                    "layer {}: padding must be 'valid' or 'same', got '{other}'",
-                    self.name
-                )))
-            }
-        };
-        let conv_out = super::conv2d::conv_out;
+        let same = is_same_padding(name, &self.padding)?;
         let (Some((oh, _)), Some((ow, _))) = (conv_out(h, ph, sh, same), conv_out(w, pw, sw, same))
         else {
             return Err(Error::shape(format!(
-                "layer {}: pool ({ph}, {pw}) is larger than the input {}",
-                self.name,
+                "layer {name}: pool ({ph}, {pw}) is larger than the input {}",
                 crate::shape::keras_shape(input_shape)
             )));
         };
         if h.saturating_mul(w) > u32::MAX as usize {
             return Err(Error::value(format!(
-                "layer {}: images of more than 2^32 pixels are not supported, got input {}",
-                self.name,
+                "layer {name}: images of more than 2^32 pixels are not supported, got input {}",
                 crate::shape::keras_shape(input_shape)
             )));
         }
+        self.geom = PoolGeom::new(input_shape, self.pool_size, (sh, sw), same);
         self.strides = Some((sh, sw));
-        self.input_shape = input_shape.to_vec();
-        self.output_shape = vec![oh, ow, c];
-        Ok(self.output_shape.clone())
+        Ok(self.base.built(input_shape, vec![oh, ow, c]))
     }
-    fn input_shape(&self) -> &[usize] {
-        &self.input_shape
-    }
-    fn output_shape(&self) -> &[usize] {
-        &self.output_shape
-    }
-    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        let (out_shape, xs) = super::batch_rows(x, &self.input_shape, &self.output_shape);
-        let n = out_shape[0];
+    fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
         self.cache_argmax = None;
-        let (Some(g), Some(xs)) = (self.geometry(), xs) else {
-            return ArrayD::zeros(out_shape);
-        };
-        let Some(xsl) = xs.as_slice() else {
-            return ArrayD::zeros(out_shape);
-        };
-        let c = g.c;
-        let mut out = vec![0.0f32; n * g.oh * g.ow * c];
-        let mut arg = vec![0u32; if ctx.training { out.len() } else { 0 }];
-        let mut out_rows = out.chunks_exact_mut(c.max(1));
-        let mut arg_rows = arg.chunks_exact_mut(c.max(1));
-        for b in 0..n {
-            for oy in 0..g.oh {
-                for ox in 0..g.ow {
-                    let Some(o) = out_rows.next() else {
-                        break;
-                    };
-                    let mut a = arg_rows.next();
-                    let (win_y, win_x) = g.window(oy, ox);
-                    let mut first = true;
-                    for iy in win_y {
-                        for ix in win_x.clone() {
-                            let start = ((b * g.h + iy) * g.w + ix) * c;
-                            let src = &xsl[start..start + c];
-                            // The spatial index in the image; fits in u32 (checked at build).
-                            let pos = (iy * g.w + ix) as u32;
-                            match a.as_deref_mut() {
-                                Some(a) if first => a.fill(pos),
-                                Some(a) => {
-                                    // Branch-free selects, so that it vectorizes.
-                                    for ((oi, ai), &v) in o.iter_mut().zip(a.iter_mut()).zip(src) {
-                                        let m = 0u32.wrapping_sub(u32::from(v > *oi));
-                                        *oi =
-                                            f32::from_bits((oi.to_bits() & !m) | (v.to_bits() & m));
-                                        *ai = (*ai & !m) | (pos & m);
-                                    }
-                                }
-                                None if !first => {
-                                    for (oi, &v) in o.iter_mut().zip(src) {
-                                        let m = 0u32.wrapping_sub(u32::from(v > *oi));
-                                        *oi =
-                                            f32::from_bits((oi.to_bits() & !m) | (v.to_bits() & m));
-                                    }
-                                }
-                                None => {}
-                            }
-                            if first {
-                                o.copy_from_slice(src);
-                                first = false;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let g = self.geom()?;
+        let (xs, out_shape) = batch_rows(&x, &self.base)?;
+        let n = out_shape[0];
+        let xsl = xs
+            .as_slice()
+            .ok_or_else(|| self.base.wrong_input(x.shape()))?;
+        let (out, arg) = g.max_forward(xsl, n, ctx.training);
         if ctx.training {
             self.cache_argmax = Some((arg, n));
         }
-        ArrayD::from_shape_vec(out_shape.clone(), out).unwrap_or_else(|_| ArrayD::zeros(out_shape))
+        ArrayD::from_shape_vec(out_shape, out)
+            .map_err(|e| Error::internal(format!("layer {}: {e}", self.base.name)))
     }
-    fn backward(
+    fn try_backward(
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
         _team: Team,
-    ) -> Option<ArrayD<f32>> {
+    ) -> Result<Option<ArrayD<f32>>> {
         if !need_input_grad {
-            return None;
+            return Ok(None);
         }
-        let g = self.geometry()?;
-        let (arg, n) = self.cache_argmax.as_ref()?;
-        let n = *n;
-        if grad.shape() != [n, g.oh, g.ow, g.c] {
-            return None;
+        let g = self.geom()?;
+        let (arg, n) = self
+            .cache_argmax
+            .as_ref()
+            .ok_or_else(|| self.base.no_cache())?;
+        if grad.shape() != self.base.batch_output(*n) {
+            return Err(self.base.wrong_input(grad.shape()));
         }
         let gs = grad.as_standard_layout();
-        let gsl = gs.as_slice()?;
-        let c = g.c.max(1);
-        let img = g.h * g.w * g.c;
-        let per = g.oh * g.ow * g.c;
-        // Image by image, so that zeroing and scattering stay in cache.
-        let mut dx = Vec::with_capacity(n * img);
-        for (gi, ai) in gsl.chunks(per.max(1)).zip(arg.chunks(per.max(1))) {
-            let start = dx.len();
-            dx.resize(start + img, 0.0);
-            let dxi = &mut dx[start..];
-            for (grow, arow) in gi.chunks_exact(c).zip(ai.chunks_exact(c)) {
-                for (ch, (&gv, &p)) in grow.iter().zip(arow).enumerate() {
-                    if let Some(d) = dxi.get_mut(p as usize * g.c + ch) {
-                        *d += gv;
-                    }
-                }
-            }
-        }
-        dx.resize(n * img, 0.0);
-        let mut in_shape = vec![n];
-        in_shape.extend_from_slice(&self.input_shape);
-        ArrayD::from_shape_vec(in_shape, dx).ok()
+        let gsl = gs
+            .as_slice()
+            .ok_or_else(|| self.base.wrong_input(grad.shape()))?;
+        let dx = g.max_backward(gsl, arg, *n);
+        let mut in_shape = vec![*n];
+        in_shape.extend_from_slice(&self.base.input_shape);
+        ArrayD::from_shape_vec(in_shape, dx)
+            .map(Some)
+            .map_err(|e| Error::internal(format!("layer {}: {e}", self.base.name)))
     }
     fn clear_cache(&mut self) {
         self.cache_argmax = None;
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.name, "pool_size": self.pool_size,
+        json!({"name": self.base.name, "pool_size": self.pool_size,
                "strides": self.strides.unwrap_or(self.pool_size), "padding": self.padding})
-    }
-    fn box_clone(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
     }
 }

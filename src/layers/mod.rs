@@ -1,29 +1,108 @@
-//! Layers: each knows its output shape, its parameters, its forward pass
-//! and its backward pass (no autodiff tape: every layer writes its own
-//! gradient).
+//! Layers: each is its config plus its parameters. What every layer has
+//! is written once ([`Base`], [`Param`], the activation helper in `fused`,
+//! the builders and `Debug` in the `layers!` table); the [`Layer`] trait asks a
+//! layer only for what differs: `build`, the forward and backward passes,
+//! and its config.
+//!
+//! Adding a layer: one file here with the type, its `Layer` impl and
+//! `from_config`, and one line in the table at the `layers!` call below.
 
-mod activation;
-mod conv2d;
-mod dense;
-mod dropout;
-mod flatten;
+mod base;
+mod fused;
 mod input;
-mod max_pooling2d;
 
 pub use crate::parallel::Team;
-pub use activation::Activation;
-pub use conv2d::Conv2D;
-pub use dense::Dense;
-pub use dropout::Dropout;
-pub use flatten::Flatten;
+pub use base::{Base, Param};
+pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
-pub use max_pooling2d::MaxPooling2D;
 
 use crate::activations::ActivationFn;
 use crate::error::{Error, Result};
 use crate::random::Rng;
 use ndarray::{ArrayD, ArrayViewD, CowArray, IxDyn};
+
+/// Declares the layers: `module::Type` per line. For each it adds the
+/// module, re-exports the type, implements `Debug` and the builders
+/// `named` and `input_shape`, and lists it in [`REGISTRY`] by its class
+/// name (which is the type's name). A layer type has a `base: Base` field
+/// and a `from_config(&Value) -> Result<Self>`.
+macro_rules! layers {
+    ($($module:ident :: $layer:ident),* $(,)?) => {
+        $(
+            mod $module;
+            pub use $module::$layer;
+
+            impl LayerClass for $layer {
+                fn class(&self) -> &'static str {
+                    stringify!($layer)
+                }
+                fn layer_base(&self) -> &Base {
+                    &self.base
+                }
+                fn boxed(&self) -> Box<dyn Layer> {
+                    Box::new(self.clone())
+                }
+            }
+
+            impl std::fmt::Debug for $layer {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    debug_layer(self, f)
+                }
+            }
+
+            impl $layer {
+                /// Renames the layer (names must be unique within a model).
+                pub fn named(mut self, name: &str) -> Self {
+                    self.base.name = name.to_string();
+                    self
+                }
+                /// Declares the input shape (without the batch axis), for a model's first layer.
+                pub fn input_shape<const N: usize>(mut self, shape: [usize; N]) -> Self {
+                    self.base.declared = Some(shape.to_vec());
+                    self
+                }
+            }
+        )*
+
+        /// Every layer class a model file may name, with what rebuilds it.
+        pub(crate) const REGISTRY: &[(&str, FromConfig)] = &[
+            $((stringify!($layer), |c| Ok(Box::new($layer::from_config(c)?)))),*
+        ];
+    };
+}
+
+layers! {
+    activation::Activation,
+    conv2d::Conv2D,
+    dense::Dense,
+    dropout::Dropout,
+    flatten::Flatten,
+    max_pooling2d::MaxPooling2D,
+}
+
+/// The [`Layer`] methods of a layer with a `kernel: Param`, a `bias:
+/// Option<Param>` and a `fused: Fused` activation (used inside its
+/// `impl Layer`).
+macro_rules! kernel_bias_activation {
+    () => {
+        fn params(&self) -> Vec<&Param> {
+            std::iter::once(&self.kernel).chain(&self.bias).collect()
+        }
+        fn params_mut(&mut self) -> Vec<&mut Param> {
+            std::iter::once(&mut self.kernel)
+                .chain(&mut self.bias)
+                .collect()
+        }
+        fn fused(&self) -> Option<&Fused> {
+            Some(&self.fused)
+        }
+    };
+}
+use kernel_bias_activation;
+
+/// Rebuilds a layer from its saved config.
+pub(crate) type FromConfig = fn(&serde_json::Value) -> Result<Box<dyn Layer>>;
 
 /// What a layer's forward pass needs besides its input.
 pub struct Ctx<'a> {
@@ -35,78 +114,174 @@ pub struct Ctx<'a> {
     pub team: Team<'a>,
 }
 
-/// A layer of a model. Shapes exclude the batch axis.
-pub trait Layer: std::fmt::Debug + Send + Sync {
+/// A layer's class name, base and copy: what the `layers!` table writes
+/// for every layer in it (a layer outside the table, such as `Input`,
+/// implements it by hand). [`Layer::class_name`], [`Layer::base`] and
+/// [`Layer::box_clone`] come from here.
+pub trait LayerClass {
     /// Keras' class name: `"Dense"`.
-    fn class_name(&self) -> &'static str;
-    /// The layer's name: `"dense_1"`.
-    fn name(&self) -> &str;
-    /// The `input_shape` given when the layer was made, if any.
-    fn declared_input_shape(&self) -> Option<&[usize]> {
-        None
+    fn class(&self) -> &'static str;
+    /// The name and shapes.
+    fn layer_base(&self) -> &Base;
+    /// A copy behind a new box.
+    fn boxed(&self) -> Box<dyn Layer>;
+}
+
+/// A layer of a model. Shapes exclude the batch axis.
+///
+/// A layer provides what differs between layers: [`Layer::build`],
+/// [`Layer::try_forward`], [`Layer::try_backward`], [`Layer::config`], and
+/// its parameters ([`Layer::params`]) when it has any; its class name and
+/// copy come from [`LayerClass`]. Names, shapes,
+/// weights and the optimizer's view are written once, from [`Base`] and
+/// [`Param`].
+pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
+    /// Keras' class name: `"Dense"`.
+    fn class_name(&self) -> &'static str {
+        self.class()
+    }
+    /// The name and shapes.
+    fn base(&self) -> &Base {
+        self.layer_base()
     }
     /// Checks the arguments against `input_shape`, creates the weights and
     /// returns the output shape. A layer that fails to build is unchanged.
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>>;
+    /// Forward pass on a batch `x` of shape `(batch, input_shape...)`;
+    /// keeps what the backward pass needs when `ctx.training`. An input of
+    /// another shape is an error.
+    fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>>;
+    /// Backward pass after a training forward pass: takes dL/d output,
+    /// stores the weight gradients and returns dL/d input, or `Ok(None)`
+    /// when `need_input_grad` is false; large products are split on
+    /// `team`'s threads. A missing cache or a gradient of the wrong shape
+    /// is an error (and nothing was stored).
+    fn try_backward(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        team: Team,
+    ) -> Result<Option<ArrayD<f32>>>;
+    /// Keras-style config (what `save` writes, besides weights).
+    fn config(&self) -> serde_json::Value;
+    /// A copy behind a new box.
+    fn box_clone(&self) -> Box<dyn Layer> {
+        self.boxed()
+    }
+
+    /// The parameters in Keras order (kernel, then bias).
+    fn params(&self) -> Vec<&Param> {
+        Vec::new()
+    }
+    /// [`Layer::params`], mutable.
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        Vec::new()
+    }
+    /// The activation applied last, with its caches, for a layer that
+    /// lets cross-entropy start from its logits as Keras does.
+    #[doc(hidden)]
+    fn fused(&self) -> Option<&Fused> {
+        None
+    }
+    /// [`Layer::try_backward`] from dL/d logits (the pre-activation),
+    /// skipping the activation's own derivative.
+    fn try_backward_from_logits(
+        &mut self,
+        grad: ArrayD<f32>,
+        need_input_grad: bool,
+        team: Team,
+    ) -> Result<Option<ArrayD<f32>>> {
+        self.try_backward(grad, need_input_grad, team)
+    }
+    /// Releases what the last training forward pass kept.
+    fn clear_cache(&mut self) {}
+
+    /// The layer's name: `"dense_1"`.
+    fn name(&self) -> &str {
+        &self.base().name
+    }
+    /// The `input_shape` given when the layer was made, if any.
+    fn declared_input_shape(&self) -> Option<&[usize]> {
+        self.base().declared.as_deref()
+    }
     /// The input shape it was built for.
-    fn input_shape(&self) -> &[usize];
+    fn input_shape(&self) -> &[usize] {
+        &self.base().input_shape
+    }
     /// The output shape it was built for.
-    fn output_shape(&self) -> &[usize];
+    fn output_shape(&self) -> &[usize] {
+        &self.base().output_shape
+    }
     /// Its weights in Keras order (kernel, then bias).
     fn weights(&self) -> Vec<ArrayViewD<'_, f32>> {
-        Vec::new()
+        self.params().into_iter().map(Param::value).collect()
     }
     /// Replaces its weights; `weights` has the shapes of [`Layer::weights`]
-    /// (checked by the caller).
-    fn set_weights(&mut self, _weights: &[ArrayD<f32>]) {}
+    /// (the model checks; extra arrays are ignored).
+    fn set_weights(&mut self, weights: &[ArrayD<f32>]) {
+        for (p, w) in self.params_mut().into_iter().zip(weights) {
+            p.set(w);
+        }
+    }
     /// Each weight as a flat slice next to its gradient from the last
-    /// backward pass, for the optimizer.
+    /// backward pass, for the optimizer (weights are always stored
+    /// row-major; see [`Param`]).
     fn weights_and_grads(&mut self) -> Vec<(&mut [f32], &[f32])> {
-        Vec::new()
+        self.params_mut()
+            .into_iter()
+            .filter_map(|p| p.slices().ok())
+            .collect()
     }
-    /// Forward pass on a batch `x` of shape `(batch, input_shape...)`;
-    /// keeps what the backward pass needs when `ctx.training`.
-    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32>;
-    /// [`Layer::forward`] on an input the caller gives away: a layer that
-    /// keeps its input for the backward pass (or only reshapes it) can do
-    /// so without a copy. The model calls this one.
+    /// The activation applied last, if the layer caches its logits
+    /// (pre-activation) so that cross-entropy can use them as Keras does.
+    fn output_activation(&self) -> Option<ActivationFn> {
+        self.fused().map(Fused::act)
+    }
+    /// The logits (pre-activation) of the last forward pass.
+    fn logits(&self) -> Option<&ArrayD<f32>> {
+        self.fused().and_then(Fused::logits)
+    }
+    /// [`Layer::try_forward`] for gradient checks and direct calls.
+    ///
+    /// # Panics
+    /// When `x` does not have the built input shape (models check shapes
+    /// first and call [`Layer::try_forward`]).
+    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
+        self.forward_owned(x.clone(), ctx)
+    }
+    /// [`Layer::forward`] on an input the caller gives away.
+    ///
+    /// # Panics
+    /// As [`Layer::forward`].
     fn forward_owned(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        self.forward(&x, ctx)
+        match self.try_forward(x, ctx) {
+            Ok(y) => y,
+            Err(e) => panic!("{e}"),
+        }
     }
-    /// Backward pass: takes dL/d output, stores the weight gradients and
-    /// returns dL/d input (skipped when `need_input_grad` is false); large
-    /// products are split on `team`'s threads.
+    /// [`Layer::try_backward`], with `None` both when the input gradient is
+    /// not needed and when the backward pass failed.
     fn backward(
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
         team: Team,
-    ) -> Option<ArrayD<f32>>;
-    /// The activation applied last, if the layer caches its logits
-    /// (pre-activation) so that cross-entropy can use them as Keras does.
-    fn output_activation(&self) -> Option<ActivationFn> {
-        None
+    ) -> Option<ArrayD<f32>> {
+        self.try_backward(grad, need_input_grad, team)
+            .ok()
+            .flatten()
     }
-    /// The logits (pre-activation) of the last forward pass.
-    fn logits(&self) -> Option<&ArrayD<f32>> {
-        None
-    }
-    /// Backward pass from dL/d logits (the pre-activation), skipping the
-    /// activation's own derivative.
+    /// [`Layer::try_backward_from_logits`], with `None` as in [`Layer::backward`].
     fn backward_from_logits(
         &mut self,
         grad: ArrayD<f32>,
         need_input_grad: bool,
         team: Team,
     ) -> Option<ArrayD<f32>> {
-        self.backward(grad, need_input_grad, team)
+        self.try_backward_from_logits(grad, need_input_grad, team)
+            .ok()
+            .flatten()
     }
-    /// Keras-style config (what `save` writes, besides weights).
-    fn config(&self) -> serde_json::Value;
-    /// A copy behind a new box.
-    fn box_clone(&self) -> Box<dyn Layer>;
-    /// Releases what the last training forward pass kept.
-    fn clear_cache(&mut self) {}
 }
 
 impl Clone for Box<dyn Layer> {
@@ -133,17 +308,6 @@ fn debug_layer(layer: &dyn Layer, f: &mut std::fmt::Formatter<'_>) -> std::fmt::
     s.field("built", &!layer.input_shape().is_empty()).finish()
 }
 
-macro_rules! layer_debug {
-    ($($layer:ty),*) => {$(
-        impl std::fmt::Debug for $layer {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                debug_layer(self, f)
-            }
-        }
-    )*};
-}
-layer_debug!(Activation, Conv2D, Dense, Dropout, Flatten, MaxPooling2D);
-
 /// The number of scalars in a layer's weights.
 pub fn count_params(layer: &dyn Layer) -> usize {
     layer.weights().iter().map(|w| w.len()).sum()
@@ -151,16 +315,15 @@ pub fn count_params(layer: &dyn Layer) -> usize {
 
 /// Rebuilds a layer from its saved `class_name` and `config`.
 pub(crate) fn from_config(class_name: &str, config: &serde_json::Value) -> Result<Box<dyn Layer>> {
-    match class_name {
-        "Dense" => Ok(Box::new(Dense::from_config(config)?)),
-        "Flatten" => Ok(Box::new(Flatten::from_config(config)?)),
-        "Activation" => Ok(Box::new(Activation::from_config(config)?)),
-        "Dropout" => Ok(Box::new(Dropout::from_config(config)?)),
-        "Conv2D" => Ok(Box::new(Conv2D::from_config(config)?)),
-        "MaxPooling2D" => Ok(Box::new(MaxPooling2D::from_config(config)?)),
-        other => Err(Error::io(format!(
-            "unknown layer class '{other}' in the model file: kerust knows Dense, Flatten, Activation, Dropout, Conv2D, MaxPooling2D"
-        ))),
+    match REGISTRY.iter().find(|(name, _)| *name == class_name) {
+        Some((_, make)) => make(config),
+        None => {
+            let known: Vec<&str> = REGISTRY.iter().map(|(name, _)| *name).collect();
+            Err(Error::io(format!(
+                "unknown layer class '{class_name}' in the model file: kerust knows {}",
+                known.join(", ")
+            )))
+        }
     }
 }
 
@@ -193,19 +356,19 @@ pub(crate) fn check_alloc(layer: &str, what: &str, dims: &[usize]) -> Result<usi
     }
 }
 
-/// The output shape `(batch, output_shape...)` of a batch `x`, and `x` in
-/// row-major order when its samples have shape `input_shape` (`None`
-/// otherwise: the model checks shapes before, so a layer then just returns
-/// zeros of the output shape).
+/// `x` in row-major order (borrowed when it already is) and the output
+/// shape `(batch, output_shape...)`, when `x`'s samples have the built
+/// input shape; an internal error otherwise (the model checks shapes).
 pub(crate) fn batch_rows<'a>(
     x: &'a ArrayD<f32>,
-    input_shape: &[usize],
-    output_shape: &[usize],
-) -> (Vec<usize>, Option<CowArray<'a, f32, IxDyn>>) {
-    let mut out_shape = vec![x.shape().first().copied().unwrap_or(0)];
-    out_shape.extend_from_slice(output_shape);
-    let rows = (x.shape().get(1..) == Some(input_shape)).then(|| x.as_standard_layout());
-    (out_shape, rows)
+    base: &Base,
+) -> Result<(CowArray<'a, f32, IxDyn>, Vec<usize>)> {
+    match x.shape().split_first() {
+        Some((&n, rest)) if rest == base.input_shape.as_slice() => {
+            Ok((x.as_standard_layout(), base.batch_output(n)))
+        }
+        _ => Err(base.wrong_input(x.shape())),
+    }
 }
 
 /// The array itself when it is row-major, else a row-major copy: a

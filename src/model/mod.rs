@@ -1,18 +1,36 @@
 //! Models: `Sequential` and the functional `Model` share one [`Graph`].
 
+//!
+//! Structure and compile in `graph`; checks of `x` and `y` and batches in
+//! `data_adapter`; a training step, `train_on_batch` and `fit`'s loop in
+//! `train` (with the hooks of `callbacks`); `predict` and `evaluate` in
+//! `evaluate`; running sums and progress lines in `logs`.
+
+mod callbacks;
+mod data_adapter;
 mod display;
+mod evaluate;
 mod fit;
 mod functional;
 mod graph;
 mod history;
+mod layer_ref;
+mod logs;
 mod save;
 mod sequential;
 mod summary;
+mod train;
+#[cfg(test)]
+mod train_tests;
 
+pub use callbacks::Callback;
+pub use evaluate::{Evaluate, Scores};
 pub use fit::Fit;
 pub use functional::Model;
-pub use graph::{Graph, LayerRef, ModelKind};
+pub use graph::{Graph, ModelKind};
 pub use history::History;
+pub use layer_ref::LayerRef;
+pub use logs::Logs;
 pub use save::{load_model, AnyModel};
 pub use sequential::Sequential;
 pub use summary::explain_params;

@@ -90,14 +90,8 @@ impl Graph {
             .map(|l| json!({"class_name": l.class_name(), "config": l.config()}))
             .collect();
         let weights: Vec<Value> = self
-            .layers
-            .iter()
-            .flat_map(|l| {
-                let name = l.name().to_string();
-                l.weights()
-                    .into_iter()
-                    .map(move |w| json!({"layer": name, "shape": w.shape(), "data": encode(&w.to_owned())}))
-            })
+            .named_weights()
+            .map(|(name, w)| json!({"layer": name, "shape": w.shape(), "data": encode(&w.to_owned())}))
             .collect();
         let compile = self.compiled.as_ref().map(|c| {
             json!({
@@ -186,7 +180,7 @@ pub fn load_model(path: impl AsRef<Path>) -> Result<AnyModel> {
             "'{shown}' is not a kerust model file: it is not valid JSON ({e})"
         ))
     })?;
-    from_json(&doc).map_err(|e| Error::io(format!("could not load '{shown}': {}", e.message())))
+    from_json(&doc).map_err(|e| e.context(format!("could not load '{shown}'")))
 }
 
 /// Rebuilds a model from the JSON document `to_json` makes.
@@ -258,8 +252,7 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
             opt.get("config").unwrap_or(&Value::Null),
         )?;
         if let Some(state) = opt.get("state") {
-            let state = State::from_json(state)
-                .map_err(|e| Error::io(format!("bad optimizer state: {}", e.message())))?;
+            let state = State::from_json(state).map_err(|e| e.context("bad optimizer state"))?;
             // Optimizers count steps with `iterations + 1`: a corrupt count
             // near u64::MAX would overflow at the next step.
             if state.iterations > MAX_ITERATIONS {
@@ -268,19 +261,27 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
                     state.iterations
                 )));
             }
+            let (keys, lens) = graph.weight_keys();
+            let mut state = state;
+            let adopt = state
+                .check(optimizer.name(), &keys, &lens)
+                .map_err(|e| Error::io(format!("bad optimizer state: {}", e.message())))?;
+            // A file from before keys were saved, whose slots fit.
+            if adopt && !state.slots.is_empty() {
+                state.keys = keys;
+            }
             optimizer.set_state(state);
         }
         let loss = Loss::from_name(c.get("loss").and_then(Value::as_str).unwrap_or(""))?;
-        let metrics = c
-            .get("metrics")
-            .and_then(Value::as_array)
-            .map(|ms| {
-                ms.iter()
-                    .map(|m| Metric::from_name(m.as_str().unwrap_or("")))
-                    .collect::<Result<Vec<_>>>()
-            })
-            .transpose()?
-            .unwrap_or_default();
+        let metrics = match c.get("metrics") {
+            // A model compiled without metrics.
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(ms)) => ms
+                .iter()
+                .map(|m| Metric::from_name(m.as_str().unwrap_or("")))
+                .collect::<Result<Vec<_>>>()?,
+            Some(other) => return Err(Error::io(format!("'metrics' is not a list: {other}"))),
+        };
         graph.compiled = Some(Compiled {
             optimizer,
             loss,

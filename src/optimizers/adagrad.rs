@@ -42,12 +42,19 @@ impl Adagrad {
     }
 }
 
+impl Adagrad {
+    /// Rebuilds it from its saved config.
+    pub(crate) fn from_config(c: &super::Config) -> crate::Result<Self> {
+        Ok(Adagrad::new(c.f32("learning_rate")?)
+            .initial_accumulator_value(c.f32("initial_accumulator_value")?)
+            .epsilon(c.f32("epsilon")?))
+    }
+}
+
 impl Optimizer for Adagrad {
+    super::learning_rate_and_state!();
     fn name(&self) -> &'static str {
         "Adagrad"
-    }
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
     }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         self.state
@@ -63,14 +70,5 @@ impl Optimizer for Adagrad {
     }
     fn config(&self) -> serde_json::Value {
         json!({"learning_rate": self.learning_rate, "initial_accumulator_value": self.initial_accumulator_value, "epsilon": self.epsilon})
-    }
-    fn state(&self) -> &State {
-        &self.state
-    }
-    fn set_state(&mut self, state: State) {
-        self.state = state;
-    }
-    fn box_clone(&self) -> Box<dyn Optimizer> {
-        Box::new(self.clone())
     }
 }

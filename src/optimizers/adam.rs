@@ -53,12 +53,20 @@ impl Adam {
     }
 }
 
+impl Adam {
+    /// Rebuilds it from its saved config.
+    pub(crate) fn from_config(c: &super::Config) -> crate::Result<Self> {
+        Ok(Adam::new(c.f32("learning_rate")?)
+            .beta_1(c.f32("beta_1")?)
+            .beta_2(c.f32("beta_2")?)
+            .epsilon(c.f32("epsilon")?))
+    }
+}
+
 impl Optimizer for Adam {
+    super::learning_rate_and_state!();
     fn name(&self) -> &'static str {
         "Adam"
-    }
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
     }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team) {
         self.state.ensure(2, &weights, 0.0);
@@ -89,14 +97,5 @@ impl Optimizer for Adam {
     }
     fn config(&self) -> serde_json::Value {
         json!({"learning_rate": self.learning_rate, "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-    }
-    fn state(&self) -> &State {
-        &self.state
-    }
-    fn set_state(&mut self, state: State) {
-        self.state = state;
-    }
-    fn box_clone(&self) -> Box<dyn Optimizer> {
-        Box::new(self.clone())
     }
 }

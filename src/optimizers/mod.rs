@@ -10,8 +10,32 @@ pub use adam::Adam;
 pub use rmsprop::RMSprop;
 pub use sgd::SGD;
 
-use crate::error::{unknown_name, Error, Result};
+use crate::error::{Error, Result};
 use crate::layers::Team;
+use crate::registry::{listed, lookup, Entry};
+
+/// The [`Optimizer`] methods every optimizer writes the same way, from its
+/// `learning_rate` and `state` fields (used inside each `impl Optimizer`).
+macro_rules! learning_rate_and_state {
+    () => {
+        fn learning_rate(&self) -> f32 {
+            self.learning_rate
+        }
+        fn set_learning_rate(&mut self, learning_rate: f32) {
+            self.learning_rate = learning_rate;
+        }
+        fn state(&self) -> &State {
+            &self.state
+        }
+        fn set_state(&mut self, state: State) {
+            self.state = state;
+        }
+        fn box_clone(&self) -> Box<dyn Optimizer> {
+            Box::new(self.clone())
+        }
+    };
+}
+use learning_rate_and_state;
 
 /// An optimizer: updates weights in place from their gradients.
 pub trait Optimizer: std::fmt::Debug + Send + Sync {
@@ -19,6 +43,8 @@ pub trait Optimizer: std::fmt::Debug + Send + Sync {
     fn name(&self) -> &'static str;
     /// The learning rate.
     fn learning_rate(&self) -> f32;
+    /// Changes the learning rate (checked by the caller).
+    fn set_learning_rate(&mut self, learning_rate: f32);
     /// One update of every weight from its gradient, in the model's order;
     /// long weights are updated in parts on `team`'s threads.
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team);
@@ -39,19 +65,65 @@ impl Clone for Box<dyn Optimizer> {
 }
 
 /// An optimizer's state: the number of updates made and, per slot kind
-/// (momentum, velocity, ...), one vector per weight.
+/// (momentum, velocity, ...), one vector per weight, keyed by the weights'
+/// names (`dense_1/kernel`). The model checks the keys before every step:
+/// state made for other weights is an error, never silently reset.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     /// Updates made so far.
     pub iterations: u64,
     /// `slots[k][i]`: slot kind `k` of weight `i`.
     pub slots: Vec<Vec<Vec<f32>>>,
+    /// `keys[i]`: the name of weight `i`, `layer/weight` (empty until the
+    /// first step, and in files from before keys were saved).
+    pub keys: Vec<String>,
+}
+
+impl State {
+    /// Checks that this state belongs to weights named `keys` with
+    /// `lens` values each; `Ok(true)` when the keys are to be recorded
+    /// (the first step, or a file without keys whose slots fit).
+    pub(crate) fn check(&self, optimizer: &str, keys: &[String], lens: &[usize]) -> Result<bool> {
+        if self.slots.is_empty() {
+            return Ok(self.keys != keys);
+        }
+        let fits = self
+            .slots
+            .iter()
+            .all(|s| s.len() == lens.len() && s.iter().zip(lens).all(|(v, &n)| v.len() == n));
+        if fits && self.keys == keys {
+            return Ok(false);
+        }
+        if fits && self.keys.is_empty() {
+            return Ok(true);
+        }
+        let sizes: Vec<usize> = self
+            .slots
+            .first()
+            .map_or(Vec::new(), |s| s.iter().map(Vec::len).collect());
+        Err(Error::state(format!(
+            "the {optimizer} optimizer's state was made for weights {} but the model's weights are {}: compile the model again to start the optimizer afresh",
+            describe(&self.keys, &sizes),
+            describe(keys, lens)
+        )))
+    }
+}
+
+/// `dense_1/kernel (6), dense_1/bias (2)`; `(6), (2)` without keys.
+fn describe(keys: &[String], sizes: &[usize]) -> String {
+    let keys = keys.iter().map(String::as_str).chain(std::iter::repeat(""));
+    sizes
+        .iter()
+        .zip(keys)
+        .map(|(n, k)| format!("{k} ({n})").trim_start().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl State {
     /// The state as JSON: `{"iterations": n, "slots": [[[..]]]}`.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({"iterations": self.iterations, "slots": self.slots})
+        serde_json::json!({"iterations": self.iterations, "slots": self.slots, "keys": self.keys})
     }
 
     /// Reads the JSON that [`State::to_json`] writes.
@@ -64,21 +136,34 @@ impl State {
                     "optimizer state has no whole number 'iterations': {v}"
                 ))
             })?;
-        let slots = v
-            .get("slots")
-            .map(|s| serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()))
-            .transpose()
-            .map_err(|e| {
+        let slots = match v.get("slots") {
+            // An optimizer that has not stepped yet.
+            None => Vec::new(),
+            Some(s) => serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()).map_err(|e| {
                 Error::io(format!(
                     "optimizer state 'slots' is not a list of lists of numbers ({e})"
                 ))
-            })?
-            .unwrap_or_default();
-        Ok(State { iterations, slots })
+            })?,
+        };
+        let keys = match v.get("keys") {
+            // Files from before keys were saved.
+            None => Vec::new(),
+            Some(k) => serde_json::from_value::<Vec<String>>(k.clone()).map_err(|e| {
+                Error::io(format!(
+                    "optimizer state 'keys' is not a list of names ({e})"
+                ))
+            })?,
+        };
+        Ok(State {
+            iterations,
+            slots,
+            keys,
+        })
     }
 
     /// Makes sure there are `kinds` slot kinds, each sized like `weights`,
-    /// filled with `init`.
+    /// filled with `init` (the model checked that existing slots fit, see
+    /// [`State::check`]).
     pub(crate) fn ensure(&mut self, kinds: usize, weights: &[(&mut [f32], &[f32])], init: f32) {
         let fits = self.slots.len() == kinds
             && self.slots.iter().all(|s| {
@@ -100,7 +185,49 @@ pub trait IntoOptimizer {
     fn into_optimizer(self) -> Result<Box<dyn Optimizer>>;
 }
 
-const NAMES: [&str; 4] = ["sgd", "rmsprop", "adam", "adagrad"];
+/// An optimizer's names and how to make it: `get`'s lowercase name
+/// (with Keras' default learning rate) and the saved class name.
+pub(crate) struct Kind {
+    class_name: &'static str,
+    default: fn() -> Box<dyn Optimizer>,
+    from_config: fn(&Config) -> Result<Box<dyn Optimizer>>,
+}
+
+/// Every optimizer (see `crate::registry`).
+const OPTIMIZERS: [Entry<Kind>; 4] = [
+    listed(
+        "sgd",
+        Kind {
+            class_name: "SGD",
+            default: || Box::new(SGD::new(0.01)),
+            from_config: |c| Ok(Box::new(SGD::from_config(c)?)),
+        },
+    ),
+    listed(
+        "rmsprop",
+        Kind {
+            class_name: "RMSprop",
+            default: || Box::new(RMSprop::new(0.001)),
+            from_config: |c| Ok(Box::new(RMSprop::from_config(c)?)),
+        },
+    ),
+    listed(
+        "adam",
+        Kind {
+            class_name: "Adam",
+            default: || Box::new(Adam::new(0.001)),
+            from_config: |c| Ok(Box::new(Adam::from_config(c)?)),
+        },
+    ),
+    listed(
+        "adagrad",
+        Kind {
+            class_name: "Adagrad",
+            default: || Box::new(Adagrad::new(0.001)),
+            from_config: |c| Ok(Box::new(Adagrad::from_config(c)?)),
+        },
+    ),
+];
 
 /// The optimizer Keras makes for a name, with Keras' default learning rate.
 ///
@@ -109,57 +236,50 @@ const NAMES: [&str; 4] = ["sgd", "rmsprop", "adam", "adagrad"];
 /// assert_eq!(opt.learning_rate(), 0.001);
 /// ```
 pub fn get(name: &str) -> Result<Box<dyn Optimizer>> {
-    match name.to_lowercase().as_str() {
-        "sgd" => Ok(Box::new(SGD::new(0.01))),
-        "rmsprop" => Ok(Box::new(RMSprop::new(0.001))),
-        "adam" => Ok(Box::new(Adam::new(0.001))),
-        "adagrad" => Ok(Box::new(Adagrad::new(0.001))),
-        _ => Err(unknown_name("optimizer", name, &NAMES)),
+    Ok((lookup(&OPTIMIZERS, "optimizer", &name.to_lowercase())?.default)())
+}
+
+/// Rebuilds an optimizer from its saved class name and config.
+pub(crate) fn from_config(
+    class_name: &str,
+    config: &serde_json::Value,
+) -> Result<Box<dyn Optimizer>> {
+    match OPTIMIZERS.iter().find(|e| e.value.class_name == class_name) {
+        Some(e) => (e.value.from_config)(&Config(config)),
+        None => Err(Error::io(format!(
+            "unknown optimizer '{class_name}' in the model file"
+        ))),
     }
 }
 
-/// Rebuilds an optimizer from its saved name and config.
-pub(crate) fn from_config(name: &str, config: &serde_json::Value) -> Result<Box<dyn Optimizer>> {
-    let f = |k: &str| -> Result<f32> {
-        config
-            .get(k)
+/// A saved optimizer config, read field by field with errors that name it.
+pub(crate) struct Config<'a>(&'a serde_json::Value);
+
+impl Config<'_> {
+    /// The number `key`.
+    pub fn f32(&self, key: &str) -> Result<f32> {
+        self.0
+            .get(key)
             .and_then(|v| v.as_f64())
             .map(|v| v as f32)
-            .ok_or_else(|| Error::io(format!("optimizer config has no number '{k}': {config}")))
-    };
-    Ok(match name {
-        "SGD" => Box::new(
-            SGD::new(f("learning_rate")?)
-                .momentum(f("momentum")?)
-                .nesterov(
-                    config
-                        .get("nesterov")
-                        .and_then(|v| v.as_bool())
-                        .unwrap_or(false),
-                ),
-        ),
-        "RMSprop" => Box::new(
-            RMSprop::new(f("learning_rate")?)
-                .rho(f("rho")?)
-                .epsilon(f("epsilon")?),
-        ),
-        "Adam" => Box::new(
-            Adam::new(f("learning_rate")?)
-                .beta_1(f("beta_1")?)
-                .beta_2(f("beta_2")?)
-                .epsilon(f("epsilon")?),
-        ),
-        "Adagrad" => Box::new(
-            Adagrad::new(f("learning_rate")?)
-                .initial_accumulator_value(f("initial_accumulator_value")?)
-                .epsilon(f("epsilon")?),
-        ),
-        other => {
-            return Err(Error::io(format!(
-                "unknown optimizer '{other}' in the model file"
-            )))
+            .ok_or_else(|| {
+                Error::io(format!(
+                    "optimizer config has no number '{key}': {}",
+                    self.0
+                ))
+            })
+    }
+    /// The boolean `key`, `false` when absent (older files).
+    pub fn flag(&self, key: &str) -> Result<bool> {
+        match self.0.get(key) {
+            None => Ok(false),
+            Some(v) => v.as_bool().ok_or_else(|| {
+                Error::io(format!(
+                    "optimizer config '{key}' is not true or false: {v}"
+                ))
+            }),
         }
-    })
+    }
 }
 
 impl IntoOptimizer for &str {

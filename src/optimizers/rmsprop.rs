@@ -42,12 +42,19 @@ impl RMSprop {
     }
 }
 
+impl RMSprop {
+    /// Rebuilds it from its saved config.
+    pub(crate) fn from_config(c: &super::Config) -> crate::Result<Self> {
+        Ok(RMSprop::new(c.f32("learning_rate")?)
+            .rho(c.f32("rho")?)
+            .epsilon(c.f32("epsilon")?))
+    }
+}
+
 impl Optimizer for RMSprop {
+    super::learning_rate_and_state!();
     fn name(&self) -> &'static str {
         "RMSprop"
-    }
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
     }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         self.state.ensure(1, &weights, 0.0);
@@ -63,14 +70,5 @@ impl Optimizer for RMSprop {
     }
     fn config(&self) -> serde_json::Value {
         json!({"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon})
-    }
-    fn state(&self) -> &State {
-        &self.state
-    }
-    fn set_state(&mut self, state: State) {
-        self.state = state;
-    }
-    fn box_clone(&self) -> Box<dyn Optimizer> {
-        Box::new(self.clone())
     }
 }

@@ -42,12 +42,19 @@ impl SGD {
     }
 }
 
+impl SGD {
+    /// Rebuilds it from its saved config.
+    pub(crate) fn from_config(c: &super::Config) -> crate::Result<Self> {
+        Ok(SGD::new(c.f32("learning_rate")?)
+            .momentum(c.f32("momentum")?)
+            .nesterov(c.flag("nesterov")?))
+    }
+}
+
 impl Optimizer for SGD {
+    super::learning_rate_and_state!();
     fn name(&self) -> &'static str {
         "SGD"
-    }
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
     }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
         let lr = self.learning_rate;
@@ -75,14 +82,5 @@ impl Optimizer for SGD {
     }
     fn config(&self) -> serde_json::Value {
         json!({"learning_rate": self.learning_rate, "momentum": self.momentum, "nesterov": self.nesterov})
-    }
-    fn state(&self) -> &State {
-        &self.state
-    }
-    fn set_state(&mut self, state: State) {
-        self.state = state;
-    }
-    fn box_clone(&self) -> Box<dyn Optimizer> {
-        Box::new(self.clone())
     }
 }

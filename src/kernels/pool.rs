@@ -1,0 +1,174 @@
+//! Max pooling over channels-last images: the maximum of each window and
+//! the position that won, and the adjoint that routes gradients back to it.
+
+use super::conv_out;
+use std::ops::Range;
+
+/// The sizes of a pooling layer: input `(h, w, c)`, pool `(ph, pw)`,
+/// strides, padding before each axis, output `(oh, ow)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PoolGeom {
+    pub h: usize,
+    pub w: usize,
+    pub c: usize,
+    pub ph: usize,
+    pub pw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub pad_h: usize,
+    pub pad_w: usize,
+    pub oh: usize,
+    pub ow: usize,
+}
+
+impl PoolGeom {
+    /// The geometry of `pool` windows with `strides` over inputs
+    /// `[h, w, c]`; `None` when the window does not fit or a size is 0.
+    pub fn new(
+        input: &[usize],
+        pool: (usize, usize),
+        strides: (usize, usize),
+        same: bool,
+    ) -> Option<PoolGeom> {
+        let &[h, w, c] = input else {
+            return None;
+        };
+        let ((ph, pw), (sh, sw)) = (pool, strides);
+        let (oh, pad_h) = conv_out(h, ph, sh, same)?;
+        let (ow, pad_w) = conv_out(w, pw, sw, same)?;
+        Some(PoolGeom {
+            h,
+            w,
+            c,
+            ph,
+            pw,
+            sh,
+            sw,
+            pad_h,
+            pad_w,
+            oh,
+            ow,
+        })
+    }
+    /// The rows and columns of output `(oy, ox)`'s window that lie inside
+    /// the input (padding never wins).
+    fn window(&self, oy: usize, ox: usize) -> (Range<usize>, Range<usize>) {
+        let clip = |o: usize, s: usize, pad: usize, k: usize, len: usize| {
+            let start = (o * s).saturating_sub(pad);
+            let end = (o * s + k).saturating_sub(pad).min(len);
+            start..end.max(start)
+        };
+        (
+            clip(oy, self.sh, self.pad_h, self.ph, self.h),
+            clip(ox, self.sw, self.pad_w, self.pw, self.w),
+        )
+    }
+    /// The maxima of `n` images `x` (`n * oh * ow * c` values) and, when
+    /// `argmax`, for each the spatial index `iy * w + ix` that won (the
+    /// first on ties); the caller checked that `h * w` fits in `u32`.
+    pub fn max_forward(&self, x: &[f32], n: usize, argmax: bool) -> (Vec<f32>, Vec<u32>) {
+        let c = self.c;
+        let mut out = vec![0.0f32; n * self.oh * self.ow * c];
+        let mut arg = vec![0u32; if argmax { out.len() } else { 0 }];
+        let mut out_rows = out.chunks_exact_mut(c.max(1));
+        let mut arg_rows = arg.chunks_exact_mut(c.max(1));
+        for b in 0..n {
+            for oy in 0..self.oh {
+                for ox in 0..self.ow {
+                    let Some(o) = out_rows.next() else {
+                        break;
+                    };
+                    let mut a = arg_rows.next();
+                    let (win_y, win_x) = self.window(oy, ox);
+                    let mut first = true;
+                    for iy in win_y {
+                        for ix in win_x.clone() {
+                            let start = ((b * self.h + iy) * self.w + ix) * c;
+                            let src = &x[start..start + c];
+                            let pos = (iy * self.w + ix) as u32;
+                            match a.as_deref_mut() {
+                                Some(a) if first => a.fill(pos),
+                                Some(a) => {
+                                    // Branch-free selects, so that it vectorizes.
+                                    for ((oi, ai), &v) in o.iter_mut().zip(a.iter_mut()).zip(src) {
+                                        let m = 0u32.wrapping_sub(u32::from(v > *oi));
+                                        *oi =
+                                            f32::from_bits((oi.to_bits() & !m) | (v.to_bits() & m));
+                                        *ai = (*ai & !m) | (pos & m);
+                                    }
+                                }
+                                None if !first => {
+                                    for (oi, &v) in o.iter_mut().zip(src) {
+                                        let m = 0u32.wrapping_sub(u32::from(v > *oi));
+                                        *oi =
+                                            f32::from_bits((oi.to_bits() & !m) | (v.to_bits() & m));
+                                    }
+                                }
+                                None => {}
+                            }
+                            if first {
+                                o.copy_from_slice(src);
+                                first = false;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (out, arg)
+    }
+    /// dL/d input of `n` images from dL/d output `grad` and the winners
+    /// `arg` of [`PoolGeom::max_forward`]: each gradient goes to its winner.
+    pub fn max_backward(&self, grad: &[f32], arg: &[u32], n: usize) -> Vec<f32> {
+        let c = self.c.max(1);
+        let img = self.h * self.w * self.c;
+        let per = self.oh * self.ow * self.c;
+        // Image by image, so that zeroing and scattering stay in cache.
+        let mut dx = Vec::with_capacity(n * img);
+        for (gi, ai) in grad.chunks(per.max(1)).zip(arg.chunks(per.max(1))) {
+            let start = dx.len();
+            dx.resize(start + img, 0.0);
+            let dxi = &mut dx[start..];
+            for (grow, arow) in gi.chunks_exact(c).zip(ai.chunks_exact(c)) {
+                for (ch, (&gv, &p)) in grow.iter().zip(arow).enumerate() {
+                    if let Some(d) = dxi.get_mut(p as usize * self.c + ch) {
+                        *d += gv;
+                    }
+                }
+            }
+        }
+        dx.resize(n * img, 0.0);
+        dx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PoolGeom;
+
+    #[test]
+    fn maxima_and_winners() {
+        // One 3x3 image, 1 channel, 2x2 windows, stride 1.
+        let g = PoolGeom::new(&[3, 3, 1], (2, 2), (1, 1), false).unwrap();
+        let x = [1.0, 5.0, 2.0, 4.0, 3.0, 9.0, 0.0, 8.0, 7.0];
+        let (out, arg) = g.max_forward(&x, 1, true);
+        assert_eq!(out, [5.0, 9.0, 8.0, 9.0]);
+        assert_eq!(arg, [1, 5, 7, 5]);
+        let dx = g.max_backward(&[1.0, 2.0, 3.0, 4.0], &arg, 1);
+        assert_eq!(dx, [0.0, 1.0, 0.0, 0.0, 0.0, 6.0, 0.0, 3.0, 0.0]);
+    }
+
+    /// <pool_backward(d), x> sums d over each window's maximum: the
+    /// adjoint of selecting the winners, with 'same' padding too.
+    #[test]
+    fn backward_is_the_adjoint_of_selection() {
+        let g = PoolGeom::new(&[5, 4, 2], (2, 3), (2, 2), true).unwrap();
+        let x: Vec<f32> = (0..2 * 5 * 4 * 2).map(|i| ((i * 37) % 23) as f32).collect();
+        let (out, arg) = g.max_forward(&x, 2, true);
+        let d: Vec<f32> = (0..out.len()).map(|i| (i % 5) as f32 - 2.0).collect();
+        let dx = g.max_backward(&d, &arg, 2);
+        let lhs: f32 = out.iter().zip(&d).map(|(a, b)| a * b).sum();
+        let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
+        assert_eq!(lhs, rhs);
+    }
+}

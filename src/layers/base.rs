@@ -1,0 +1,119 @@
+//! What every layer has, written once: [`Base`] (name, declared input
+//! shape, built shapes) and [`Param`] (a weight and its gradient).
+
+use super::cfg;
+use crate::error::{Error, Result};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+
+/// A layer's name, the input shape it was given (if any) and the shapes it
+/// was built for (empty before `build`).
+///
+/// ```
+/// use kerust::prelude::*;
+/// let dense = Dense::new(4).named("hidden").input_shape([3]);
+/// assert_eq!(dense.name(), "hidden");
+/// assert_eq!(dense.declared_input_shape(), Some(&[3][..]));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Base {
+    pub(crate) name: String,
+    pub(crate) declared: Option<Vec<usize>>,
+    pub(crate) input_shape: Vec<usize>,
+    pub(crate) output_shape: Vec<usize>,
+}
+
+impl Base {
+    /// A base named `prefix_N`, the next number of the session.
+    pub(crate) fn new(prefix: &str) -> Base {
+        Base::named(crate::naming::unique_name(prefix))
+    }
+    /// A base with the given name (no session count is used).
+    pub(crate) fn named(name: String) -> Base {
+        Base {
+            name,
+            ..Base::default()
+        }
+    }
+    /// The base of a layer read from a file: its saved name.
+    pub(crate) fn from_config(config: &serde_json::Value) -> Result<Base> {
+        Ok(Base::named(cfg(config, "name")?))
+    }
+    /// Records the shapes a successful `build` found; returns the output shape.
+    pub(crate) fn built(&mut self, input: &[usize], output: Vec<usize>) -> Vec<usize> {
+        self.input_shape = input.to_vec();
+        self.output_shape = output.clone();
+        output
+    }
+    /// `(n, output_shape...)`.
+    pub(crate) fn batch_output(&self, n: usize) -> Vec<usize> {
+        let mut s = vec![n];
+        s.extend_from_slice(&self.output_shape);
+        s
+    }
+    /// The error for a batch whose samples are not the built input shape
+    /// (the model checks shapes first, so reaching it is a kerust bug).
+    pub(crate) fn wrong_input(&self, got: &[usize]) -> Error {
+        Error::internal(format!(
+            "layer {} was built for inputs {} but got an array of shape {}",
+            self.name,
+            crate::shape::keras_shape(&self.input_shape),
+            crate::shape::array_shape(got)
+        ))
+    }
+    /// The error for a backward pass without the forward pass it needs.
+    pub(crate) fn no_cache(&self) -> Error {
+        Error::internal(format!(
+            "layer {}: backward pass without a training forward pass before it",
+            self.name
+        ))
+    }
+}
+
+/// A weight and the gradient of the last backward pass, both row-major
+/// and of one shape.
+#[derive(Clone)]
+pub struct Param {
+    name: &'static str,
+    value: ArrayD<f32>,
+    grad: ArrayD<f32>,
+}
+
+impl Param {
+    /// A weight named `name` (`"kernel"`) with a zero gradient.
+    pub(crate) fn new(name: &'static str, value: ArrayD<f32>) -> Param {
+        let value = super::standard(value);
+        let grad = ArrayD::zeros(value.raw_dim());
+        Param { name, value, grad }
+    }
+    /// An empty weight (before `build`).
+    pub(crate) fn empty(name: &'static str) -> Param {
+        Param::new(name, ArrayD::zeros(IxDyn(&[0])))
+    }
+    /// The weight's name in its layer, as Keras names it: `"kernel"`, `"bias"`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The weight.
+    pub fn value(&self) -> ArrayViewD<'_, f32> {
+        self.value.view()
+    }
+    /// The gradient of the last backward pass.
+    pub fn grad(&self) -> ArrayViewD<'_, f32> {
+        self.grad.view()
+    }
+    /// The weight and its gradient as flat slices, for the optimizer.
+    pub(crate) fn slices(&mut self) -> Result<(&mut [f32], &[f32])> {
+        match (self.value.as_slice_mut(), self.grad.as_slice()) {
+            (Some(v), Some(g)) => Ok((v, g)),
+            _ => Err(Error::internal("a weight is not stored row-major")),
+        }
+    }
+    /// The weight (row-major) and the gradient to write, for a backward pass.
+    pub(crate) fn value_and_grad_mut(&mut self) -> (&ArrayD<f32>, &mut ArrayD<f32>) {
+        (&self.value, &mut self.grad)
+    }
+    /// Replaces the weight; `value` has its shape (the model checks).
+    pub(crate) fn set(&mut self, value: &ArrayD<f32>) {
+        self.value = value.as_standard_layout().into_owned();
+    }
+}

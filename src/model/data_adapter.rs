@@ -1,0 +1,226 @@
+//! The data adapter: checks a call's `x` and `y` against the model and the
+//! loss (one place for fit, evaluate, train_on_batch and predict), splits
+//! off validation data, and cuts the samples into batches.
+
+use super::graph::Graph;
+use crate::error::{Error, Result};
+use crate::layers::Team;
+use crate::losses::Loss;
+use crate::shape::keras_shape;
+use crate::tensor::AsTensor;
+use ndarray::{ArrayD, ArrayViewD, Axis, CowArray, IxDyn};
+
+/// Checked inputs of a call: `x` row-major (borrowed when it already is)
+/// and, with targets, `y` as `f32` in the outputs' rank.
+pub(crate) struct Data<'a> {
+    pub x: CowArray<'a, f32, IxDyn>,
+    pub y: ArrayD<f32>,
+}
+
+impl Data<'_> {
+    /// The number of samples.
+    pub fn len(&self) -> usize {
+        self.x.shape()[0]
+    }
+}
+
+impl Graph {
+    /// Checks `x` (shape, finite values) and `y` (count, shape, values for
+    /// `loss`); `what` names them in errors (`"x"`, `"validation x"`).
+    pub(crate) fn adapt<'a>(
+        &self,
+        what: &str,
+        x: CowArray<'a, f32, IxDyn>,
+        y: &dyn AsTensor,
+        loss: Loss,
+    ) -> Result<Data<'a>> {
+        self.check_input(what, x.shape())?;
+        check_finite(what, x.view())?;
+        let y_what = what.replacen('x', "y", 1);
+        // check_input guarantees rank >= 1 and at least one sample.
+        let y = self.check_targets(&y_what, x.shape()[0], &y.to_tensor().into_owned(), loss)?;
+        // Borrowed when the caller's array already is row-major f32.
+        let x = if x.is_standard_layout() {
+            x
+        } else {
+            CowArray::from(x.as_standard_layout().into_owned())
+        };
+        Ok(Data { x, y })
+    }
+
+    /// Checks `x`'s shape against the model's input.
+    pub(crate) fn check_input(&self, what: &str, x: &[usize]) -> Result<()> {
+        let Some(input) = self.input_shape.as_deref() else {
+            return Err(Error::state(format!("{} has no layers yet", self.name)));
+        };
+        let first = self.layers.first().map(|l| l.name()).unwrap_or("input");
+        if x.len() != input.len() + 1 || &x[1..] != input {
+            let got = if x.is_empty() {
+                "a scalar".to_string()
+            } else {
+                keras_shape(&x[1..])
+            };
+            return Err(Error::shape(format!(
+                "layer {first} expects {what} of shape {} but got {got} (the array's shape is {})",
+                keras_shape(input),
+                crate::shape::array_shape(x)
+            )));
+        }
+        // `x` has rank input.len() + 1 >= 1 here.
+        if x[0] == 0 {
+            return Err(Error::value(format!("{what} is empty: it has 0 samples")));
+        }
+        Ok(())
+    }
+
+    /// Checks targets against the outputs and the loss; returns them as
+    /// `f32` in the outputs' rank where Keras broadcasts.
+    pub(crate) fn check_targets(
+        &self,
+        what: &str,
+        n: usize,
+        y: &ArrayD<f32>,
+        loss: Loss,
+    ) -> Result<ArrayD<f32>> {
+        match y.shape().first() {
+            None => {
+                return Err(Error::shape(format!(
+                    "{what} is a scalar, but x has {n} samples: give one target per sample"
+                )))
+            }
+            Some(&m) if m != n => {
+                return Err(Error::shape(format!(
+                    "x and {what} have different numbers of samples: {n} and {m}"
+                )))
+            }
+            Some(_) => {}
+        }
+        let mut out_shape = vec![n];
+        out_shape.extend_from_slice(self.output_shape().unwrap_or(&[]));
+        loss.check_shapes(y.shape(), &out_shape)?;
+        if let Some(bad) = y.iter().find(|v| !v.is_finite()) {
+            return Err(Error::value(format!(
+                "{what} contains {bad}: targets must be finite numbers"
+            )));
+        }
+        if loss == Loss::SparseCategoricalCrossentropy {
+            let classes = out_shape.last().copied().unwrap_or(1);
+            if let Some((i, bad)) = y
+                .iter()
+                .enumerate()
+                .find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v as usize >= classes)
+            {
+                let expected = match classes {
+                    0 => "class indices, but the model has 0 outputs".to_string(),
+                    c => format!("class indices 0 to {} for the model's {c} outputs", c - 1),
+                };
+                return Err(Error::value(format!(
+                    "{what}[{i}] is {bad}: sparse_categorical_crossentropy expects {expected}"
+                )));
+            }
+        }
+        Ok(crate::losses::align_targets(loss, y, &out_shape))
+    }
+}
+
+/// Splits off the last `fraction` of the samples (before shuffling) for
+/// validation, as Keras' `validation_split`.
+pub(crate) fn split_validation(data: Data<'_>, fraction: f32) -> Result<(Data<'_>, Data<'_>)> {
+    let n_all = data.len();
+    let n_val = ((n_all as f64) * f64::from(fraction)).floor() as usize;
+    let n_train = n_all - n_val;
+    if n_val == 0 || n_train == 0 {
+        return Err(Error::value(format!(
+            "fit: validation_split {fraction} of {n_all} samples leaves {n_train} for training and {n_val} for validation"
+        )));
+    }
+    let val = Data {
+        x: CowArray::from(data.x.slice_axis(Axis(0), (n_train..).into()).to_owned()),
+        y: data.y.slice_axis(Axis(0), (n_train..).into()).to_owned(),
+    };
+    Ok((data, val))
+}
+
+/// Rejects NaN and infinity in input data.
+pub(crate) fn check_finite(what: &str, x: ArrayViewD<f32>) -> Result<()> {
+    // Fast path: a contiguous array is scanned as one slice.
+    if let Some(s) = x.as_slice_memory_order() {
+        if crate::parallel::all_finite(Team::one(), s) {
+            return Ok(());
+        }
+    }
+    if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::value(format!(
+            "{what} contains {v} (at flat index {i}): inputs must be finite numbers"
+        )));
+    }
+    Ok(())
+}
+
+/// The rows of a row-major array, to copy batches from.
+#[derive(Clone, Copy)]
+pub(crate) struct Rows<'a> {
+    data: &'a [f32],
+    rest: &'a [usize],
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of `a` (an internal error when it is not row-major).
+    pub fn of(a: &'a ArrayViewD<'a, f32>) -> Result<Rows<'a>> {
+        let data = a
+            .to_slice()
+            .ok_or_else(|| Error::internal("batch rows of an array that is not row-major"))?;
+        Ok(Rows {
+            data,
+            rest: &a.shape()[1..],
+        })
+    }
+    /// The rows of a batch: the samples `idx`, or `range` in order.
+    pub fn take(&self, batch: &Batch) -> Result<ArrayD<f32>> {
+        let row: usize = self.rest.iter().product();
+        let out = match batch {
+            Batch::Range(r) => self.data[r.start * row..r.end * row].to_vec(),
+            Batch::Indices(idx) => {
+                let mut out = Vec::with_capacity(idx.len() * row);
+                for &i in *idx {
+                    out.extend_from_slice(&self.data[i * row..(i + 1) * row]);
+                }
+                out
+            }
+        };
+        let mut shape = vec![batch.len()];
+        shape.extend_from_slice(self.rest);
+        ArrayD::from_shape_vec(shape, out)
+            .map_err(|e| Error::internal(format!("a batch of shape {:?}: {e}", self.rest)))
+    }
+}
+
+/// One batch's samples: a contiguous range, or indices in shuffled order.
+pub(crate) enum Batch<'a> {
+    Range(std::ops::Range<usize>),
+    Indices(&'a [usize]),
+}
+
+impl Batch<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Range(r) => r.len(),
+            Batch::Indices(i) => i.len(),
+        }
+    }
+}
+
+/// The batches of `n` samples of at most `size` each, in `order` when
+/// given (shuffled training) or in sample order.
+pub(crate) fn batches(
+    n: usize,
+    size: usize,
+    order: Option<&[usize]>,
+) -> impl Iterator<Item = Batch<'_>> {
+    let size = size.max(1);
+    let ranges = (0..n).step_by(size).map(move |s| s..(s + size).min(n));
+    ranges.map(move |r| match order {
+        Some(o) => Batch::Indices(&o[r]),
+        None => Batch::Range(r),
+    })
+}
