@@ -241,23 +241,10 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     fn logits(&self) -> Option<&ArrayD<f32>> {
         self.fused().and_then(Fused::logits)
     }
-    /// [`Layer::try_forward`] for gradient checks and direct calls.
-    ///
-    /// # Panics
-    /// When `x` does not have the built input shape (models check shapes
-    /// first and call [`Layer::try_forward`]).
-    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        self.forward_owned(x.clone(), ctx)
-    }
-    /// [`Layer::forward`] on an input the caller gives away.
-    ///
-    /// # Panics
-    /// As [`Layer::forward`].
-    fn forward_owned(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        match self.try_forward(x, ctx) {
-            Ok(y) => y,
-            Err(e) => panic!("{e}"),
-        }
+    /// [`Layer::try_forward`] on a borrowed input (a copy is made), for
+    /// gradient checks and direct calls.
+    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
+        self.try_forward(x.clone(), ctx)
     }
     /// [`Layer::try_backward`], with `None` both when the input gradient is
     /// not needed and when the backward pass failed.
