@@ -2,7 +2,7 @@
 //! `dense_2`, `sequential_1`. The counts span every notebook cell of a
 //! kernel session (see `session`).
 
-const KEY: &str = "KERUST_SESSION_NAMES";
+pub(crate) const KEY: &str = "KERUST_SESSION_NAMES";
 
 fn parse(s: &str) -> Vec<(String, usize)> {
     s.split(';')

@@ -9,7 +9,7 @@ pub type Rng = Xoshiro256PlusPlus;
 
 /// The seed and the number of generators handed out so far, as
 /// `"seed:count"`, in the session (see `session`).
-const KEY: &str = "KERUST_SESSION_SEED";
+pub(crate) const KEY: &str = "KERUST_SESSION_SEED";
 
 /// Seeds every random draw kerust makes from now on (weights, shuffling,
 /// dropout), as `keras.utils.set_random_seed`.

@@ -27,3 +27,18 @@ pub(crate) fn next_id() -> u64 {
         (Some(n.to_string()), n)
     })
 }
+
+/// Runs `f`, then puts the session values under `keys` back as they were:
+/// what `f` builds uses up no layer name and no random number of the
+/// session (the exercises' pictures).
+pub(crate) fn restoring<T>(keys: &[&str], f: impl FnOnce() -> T) -> T {
+    let saved: Vec<Option<String>> = {
+        let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter().map(|k| std::env::var(k).ok()).collect()
+    };
+    let out = f();
+    for (key, value) in keys.iter().zip(saved) {
+        update(key, |_| (value, ()));
+    }
+    out
+}
