@@ -84,6 +84,9 @@ fn steps_of(model: &Graph, want: &Want, problems: &mut Vec<String>) -> Vec<Step>
     steps
 }
 
+/// A Dense layer's units and activation.
+type Layer = (usize, ActivationFn);
+
 /// Compares `model` with `want`; every difference is one problem.
 pub(crate) fn check(model: &Graph, want: &Want) -> Check {
     let mut problems = Vec::new();
@@ -165,8 +168,7 @@ pub(crate) fn check(model: &Graph, want: &Want) -> Check {
     }
     // Compare from the output backwards when the counts differ, so that
     // "one hidden layer too many" does not also report every later layer.
-    let pairs: Vec<(usize, (usize, ActivationFn), (usize, ActivationFn))> = if got_dense.len() == n
-    {
+    let pairs: Vec<(usize, Layer, Layer)> = if got_dense.len() == n {
         (0..n).map(|i| (i, want_dense[i], got_dense[i])).collect()
     } else {
         let k = n.min(got_dense.len());

@@ -94,8 +94,7 @@ fn miscounts(net: &Net) -> Vec<(usize, String)> {
         ),
     ));
     if n > 1 {
-        for i in 0..n {
-            let (w, b) = layers[i];
+        for (i, &(w, b)) in layers.iter().enumerate() {
             out.push((
                 w + b,
                 format!(
