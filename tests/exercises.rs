@@ -324,3 +324,13 @@ fn pictures_use_no_names_and_are_titled() {
     b.add(Dense::new(2).input_shape([2])).unwrap();
     assert_eq!(a.get_weights(), b.get_weights());
 }
+
+#[test]
+fn counts_take_any_integer_type() {
+    // In a notebook `let params2 = 26;` is an i32, `model.count_params()` a usize.
+    assert!(exercises::practice2::count(26i32).passed());
+    assert!(exercises::practice2::count(26usize).passed());
+    assert!(exercises::practice2::count(26u8).passed());
+    assert!(!exercises::practice2::count(-26).passed());
+    assert!(!exercises::wider_count(u64::MAX).passed());
+}

@@ -153,8 +153,21 @@ fn miscounts(net: &Net) -> Vec<(usize, String)> {
     out
 }
 
+/// Checks `answer` as the parameter count of `net`; `None` is a number
+/// too large for any count.
+pub(crate) fn check_number(net: &Net, answer: Option<i64>) -> Check {
+    match answer {
+        Some(n) => check(net, n),
+        None => Check::new(
+            net.exercise,
+            vec!["that number is far too large for a parameter count".to_string()],
+            String::new(),
+        ),
+    }
+}
+
 /// Checks `answer` as the parameter count of `net`.
-pub(crate) fn check(net: &Net, answer: i64) -> Check {
+fn check(net: &Net, answer: i64) -> Check {
     let layers = net.layers();
     let total: usize = layers.iter().map(|(w, b)| w + b).sum();
     if answer == total as i64 {

@@ -135,8 +135,11 @@ pub mod practice1 {
     /// use kerust::prelude::*;
     /// assert!(exercises::practice1::count(41).passed());
     /// ```
-    pub fn count(n: i64) -> super::Check {
-        super::counting::check(
+    pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
+        check(n.try_into().ok())
+    }
+    fn check(n: Option<i64>) -> super::Check {
+        super::counting::check_number(
             &super::Net {
                 exercise: "Practice 1 (count)",
                 inputs: 2,
@@ -156,8 +159,11 @@ pub mod practice2 {
     /// let check = exercises::practice2::count(20);
     /// assert!(check.to_string().contains("not the 6 biases"));
     /// ```
-    pub fn count(n: i64) -> super::Check {
-        super::counting::check(
+    pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
+        check(n.try_into().ok())
+    }
+    fn check(n: Option<i64>) -> super::Check {
+        super::counting::check_number(
             &super::Net {
                 exercise: "Practice 2 (count)",
                 inputs: 3,
@@ -176,8 +182,11 @@ pub mod practice3 {
     /// use kerust::prelude::*;
     /// assert!(!exercises::practice3::count(9).passed());
     /// ```
-    pub fn count(n: i64) -> super::Check {
-        super::counting::check(
+    pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
+        check(n.try_into().ok())
+    }
+    fn check(n: Option<i64>) -> super::Check {
+        super::counting::check_number(
             &super::Net {
                 exercise: "Practice 3 (count)",
                 inputs: 2,
@@ -222,8 +231,12 @@ pub fn network70(model: &Graph) -> Check {
 /// assert!(exercises::wider_count(50890).passed());
 /// assert!(exercises::wider_count(50816).to_string().contains("but not the 74 biases"));
 /// ```
-pub fn wider_count(n: i64) -> Check {
-    counting::check(
+pub fn wider_count<N: TryInto<i64>>(n: N) -> Check {
+    wider_count_impl(n.try_into().ok())
+}
+
+fn wider_count_impl(n: Option<i64>) -> Check {
+    counting::check_number(
         &Net {
             exercise: "64 hidden neurons",
             inputs: 784,
