@@ -159,10 +159,7 @@ pub(crate) fn check(model: &Graph, want: &Want) -> Check {
         problems.push(format!(
             "{src} has {} ({}); your model has {}",
             plural(n, "Dense layer"),
-            (0..n)
-                .map(|i| dense_name(i, n))
-                .collect::<Vec<_>>()
-                .join(" and "),
+            and_list((0..n).map(|i| dense_name(i, n)).collect()),
             got_dense.len()
         ));
     }
@@ -210,6 +207,17 @@ pub(crate) fn check(model: &Graph, want: &Want) -> Check {
         String::new()
     };
     Check::new(want.exercise, problems, praise)
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(mut items: Vec<String>) -> String {
+    match items.len() {
+        0 | 1 => items.pop().unwrap_or_default(),
+        _ => {
+            let last = items.pop().unwrap_or_default();
+            format!("{} and {last}", items.join(", "))
+        }
+    }
 }
 
 /// `[2]`, `[28, 28]`: the argument of `.input_shape(..)`.

@@ -274,6 +274,29 @@ def static_problems(path: Path, nb, update: bool) -> list[str]:
     return problems
 
 
+# kerust keeps its session state (layer name counts, the random seed) in
+# environment variables named KERUST_SESSION_* (src/session.rs).
+SAVE_SESSION = (
+    "let nbtest_session: Vec<(String, String)> = std::env::vars()"
+    '.filter(|(k, _)| k.starts_with("KERUST_SESSION_")).collect();'
+)
+RESTORE_SESSION = (
+    'for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("KERUST_SESSION_")) '
+    "{ #[allow(unused_unsafe)] unsafe { std::env::remove_var(k) } }\n"
+    "for (k, v) in &nbtest_session { #[allow(unused_unsafe)] unsafe { std::env::set_var(k, v) } }"
+)
+
+
+def hidden(kernel, index: int, source: str, what: str) -> list[str]:
+    """Runs a cell that is not in the notebook; returns a problem if it fails."""
+    cell = nbformat.v4.new_code_cell(source)
+    kernel.run_cell(cell, index)
+    errors = [o for o in cell.outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    if errors:
+        return [f"cell {index + 1}: {what} failed: " + "".join(output_text(o) for o in errors)[:400]]
+    return []
+
+
 def run_answers(path: Path, kernel, nb, index: int) -> list[str]:
     """Feeds each answer in the exercise cell's metadata to the exercise and
     runs the check cell after it: its output must contain the expected text
@@ -281,7 +304,12 @@ def run_answers(path: Path, kernel, nb, index: int) -> list[str]:
     problems = []
     exercise = nb.cells[index]
     check_index = next(j for j in range(index + 1, len(nb.cells)) if nb.cells[j].cell_type == "code")
-    for answer in exercise.metadata.get("nbtest_answers", []):
+    answers = exercise.metadata.get("nbtest_answers", [])
+    # Every answer but the last runs "off the record": the session's layer
+    # names and random numbers are put back afterwards, so the cells after
+    # the exercise see what a student who answered once sees.
+    problems += hidden(kernel, index, SAVE_SESSION, "saving the session state")
+    for k, answer in enumerate(answers):
         trial = copy.deepcopy(exercise)
         trial.source = answer["source"]
         trial.outputs = []
@@ -291,6 +319,8 @@ def run_answers(path: Path, kernel, nb, index: int) -> list[str]:
         kernel.run_cell(check, check_index)
         said = "".join(output_text(o) for o in trial.outputs + check.outputs)
         said = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br>", "\n", said)))
+        if k + 1 < len(answers):
+            problems += hidden(kernel, index, RESTORE_SESSION, "restoring the session state")
         if answer["expect"] not in said:
             first = answer["source"].strip().splitlines()[-1][:60] if answer["source"].strip() else ""
             problems.append(
