@@ -89,6 +89,9 @@ class Kernel:
             nb,
             kernel_name=KERNEL_NAME,
             timeout=timeout,
+            # The kernel answers after its preload (scripts/kernel.sh):
+            # 15 s on a quiet machine, over a minute on a busy one.
+            startup_timeout=300,
             allow_errors=allow_errors,
             record_timing=False,
             resources={"metadata": {"path": str(cwd)}},
