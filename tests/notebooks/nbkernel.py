@@ -128,7 +128,11 @@ class Kernel:
         """Executes `cell` (a cell of the notebook or a changed copy of
         cell `index`); returns its wall time in seconds."""
         start = time.monotonic()
+        original = self.nb.cells[index]
         self.client.execute_cell(cell, index)
+        # nbclient stores the executed cell at `index`: keep the notebook's
+        # own cell there when a changed copy ran.
+        self.nb.cells[index] = original
         seconds = time.monotonic() - start
         self._drain(cell, index)
         return seconds
