@@ -368,9 +368,8 @@ def run_notebook(path: Path, timeout: int, update: bool) -> tuple[list[str], flo
                     cell.execution_count = None
                     continue
                 cell.outputs = merge_streams(cell.outputs)
-                # Counts as a student's run from a fresh kernel shows them:
-                # 1, 2, 3, ... (the kernel's own count is one ahead, its
-                # start-up preload having used the first).
+                # Counts 1, 2, 3, ...: the kernel numbers the first cell 2
+                # (not yet traced; most likely the start-up preload).
                 count += 1
                 cell.execution_count = count
                 for out in cell.outputs:
