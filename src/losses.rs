@@ -206,15 +206,14 @@ impl Loss {
         v.iter().sum::<f32>() / v.len().max(1) as f32
     }
 
-    /// Whether this loss uses the logits of an output activation, as Keras
-    /// does for sigmoid with binary and softmax with categorical cross-entropy.
+    /// Whether this loss uses the logits of an output activation, as Keras'
+    /// TensorFlow backend does (`_keras_logits`): every cross-entropy on
+    /// a sigmoid or softmax output computes from the logits, with its own
+    /// formula (so binary cross-entropy on softmax outputs applies a
+    /// sigmoid to the pre-softmax values, as in Keras), also when the
+    /// loss was given `from_logits=True`.
     pub fn uses_logits(self, activation: ActivationFn) -> bool {
-        matches!(
-            (self, activation),
-            (Loss::BinaryCrossentropy, ActivationFn::Sigmoid)
-                | (Loss::CategoricalCrossentropy, ActivationFn::Softmax)
-                | (Loss::SparseCategoricalCrossentropy, ActivationFn::Softmax)
-        )
+        self.has_logits() && matches!(activation, ActivationFn::Sigmoid | ActivationFn::Softmax)
     }
 
     /// Mean loss and its gradient with respect to the logits `z`

@@ -330,15 +330,15 @@ impl Graph {
         let penalty = self.regularization_loss();
         let y = loss.smooth(y);
         let kind = loss.kind();
+        if let Some(z) = self.loss_logits(kind) {
+            let (v, g) = kind.value_and_grad_logits(y.view(), z.view());
+            return Ok((v + penalty, g, true));
+        }
         if loss.from_logits() {
             // The outputs are the logits: the loss's gradient goes back
             // through the last layer's own activation.
             let (v, g) = kind.value_and_grad_logits(y.view(), out.view());
             return Ok((v + penalty, g, false));
-        }
-        if let Some(z) = self.loss_logits(kind) {
-            let (v, g) = kind.value_and_grad_logits(y.view(), z.view());
-            return Ok((v + penalty, g, true));
         }
         let (v, g) = kind.value_and_grad(y.view(), out.view());
         Ok((v + penalty, g, false))
@@ -366,7 +366,7 @@ impl Graph {
     ) -> Result<f32> {
         let penalty = self.regularization_loss();
         let kind = loss.kind();
-        match self.loss_logits(kind).filter(|_| !loss.from_logits()) {
+        match self.loss_logits(kind) {
             Some(z) => Ok(kind
                 .value_and_grad_logits(loss.smooth(y).view(), z.view())
                 .0
