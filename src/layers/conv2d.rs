@@ -89,14 +89,12 @@ impl Conv2D {
     super::regularizer_builders!();
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         let base = Base::from_config(c)?;
-        Ok(
-            Self::with_base(base, cfg(c, "filters")?, cfg(c, "kernel_size")?)
-                .strides(cfg(c, "strides")?)
-                .padding(&cfg::<String>(c, "padding")?)
-                .activation(ActivationSpec::Name(cfg(c, "activation")?))
-                .use_bias(cfg(c, "use_bias")?)
-                .regularizers_from_config(c)?,
-        )
+        Self::with_base(base, cfg(c, "filters")?, cfg(c, "kernel_size")?)
+            .strides(cfg(c, "strides")?)
+            .padding(&cfg::<String>(c, "padding")?)
+            .activation(ActivationSpec::Name(cfg(c, "activation")?))
+            .use_bias(cfg(c, "use_bias")?)
+            .regularizers_from_config(c)
     }
     fn geom(&self) -> Result<Geom> {
         self.geom

@@ -68,10 +68,10 @@ impl Dense {
         self.bias.as_ref().map(Param::value)
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        Ok(Dense::with_base(Base::from_config(c)?, cfg(c, "units")?)
+        Dense::with_base(Base::from_config(c)?, cfg(c, "units")?)
             .activation(ActivationSpec::Name(cfg(c, "activation")?))
             .use_bias(cfg(c, "use_bias")?)
-            .regularizers_from_config(c)?)
+            .regularizers_from_config(c)
     }
     /// The kernel as a matrix (it is always `(inputs, units)` once built).
     fn kernel2(&self) -> Result<ArrayView2<'_, f32>> {
