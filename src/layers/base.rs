@@ -169,16 +169,19 @@ pub(crate) fn check_regularizers(layer: &str, params: &[&Param]) -> Result<()> {
     Ok(())
 }
 
-/// A layer config's `kernel_regularizer` and `bias_regularizer` entries.
+/// A layer config's `kernel_regularizer` and `bias_regularizer` entries
+/// (only those set, so a layer's `Debug` stays short).
 pub(crate) fn regularizers_config(
     config: &mut serde_json::Value,
     kernel: &Param,
     bias: Option<&Param>,
 ) {
-    let json = |p: Option<&Param>| {
-        p.and_then(Param::regularizer)
-            .map_or(serde_json::Value::Null, Regularizer::to_json)
-    };
-    config["kernel_regularizer"] = json(Some(kernel));
-    config["bias_regularizer"] = json(bias);
+    for (key, p) in [
+        ("kernel_regularizer", Some(kernel)),
+        ("bias_regularizer", bias),
+    ] {
+        if let Some(r) = p.and_then(Param::regularizer) {
+            config[key] = r.to_json();
+        }
+    }
 }
