@@ -35,6 +35,7 @@ mod parallel;
 pub mod plot;
 pub mod random;
 mod registry;
+pub mod regularizers;
 pub mod schedules;
 mod sequences;
 mod session;
@@ -63,12 +64,13 @@ pub mod prelude {
     pub use crate::layers::{
         Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
     };
-    pub use crate::losses::Loss;
-    pub use crate::model::{load_model, Evaluate, Fit, History, Model, Sequential};
+    pub use crate::losses::{self, Loss};
+    pub use crate::model::{load_model, Evaluate, Fit, History, Model, Scores, Sequential};
     pub use crate::naming::clear_session;
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;
     pub use crate::plot::imshow;
+    pub use crate::regularizers;
     pub use crate::schedules::{self, LearningRateSchedule};
     pub use crate::utils;
     pub use crate::{Error, NO_METRICS};

@@ -671,12 +671,12 @@ fn train_on_batch_before_compile() {
 }
 
 #[test]
-fn evaluate_without_metrics_asks_for_evaluate_all() {
+fn evaluate_without_metrics_asks_for_evaluate_with() {
     let mut m = uncompiled();
     m.compile("sgd", "mse", NO_METRICS).unwrap();
     fails_unchanged(
         &mut m,
-        &["evaluate", "without metrics", "evaluate_all"],
+        &["evaluate", "without metrics", "evaluate_with"],
         |m| m.evaluate(&x4(), &y4()),
     );
 }
@@ -1142,5 +1142,161 @@ fn same_padding_with_a_huge_kernel() {
                 .input_shape([4, 4, 1]),
         ),
         &["conv2d"],
+    );
+}
+
+// ---------------------------------------------------------------- issue 14: losses, metrics, regularizers, evaluate
+
+#[test]
+fn unknown_loss_class_name_suggests_the_closest() {
+    let mut m = uncompiled();
+    let e = fails_unchanged(
+        &mut m,
+        &[
+            "unknown loss 'SparseCategoricalCrossEntropy'",
+            "did you mean 'sparse_categorical_crossentropy'",
+        ],
+        |m| m.compile("adam", "SparseCategoricalCrossEntropy", ["accuracy"]),
+    );
+    assert_eq!(e.kind(), ErrorKind::UnknownName);
+}
+
+#[test]
+fn label_smoothing_out_of_range() {
+    let mut m = uncompiled();
+    fails_unchanged(
+        &mut m,
+        &[
+            "CategoricalCrossentropy",
+            "label_smoothing",
+            "from 0 to 1",
+            "1.5",
+        ],
+        |m| {
+            m.compile(
+                "adam",
+                losses::CategoricalCrossentropy::new().label_smoothing(1.5),
+                NO_METRICS,
+            )
+        },
+    );
+}
+
+#[test]
+fn loss_object_call_checks_its_arrays() {
+    let f = losses::SparseCategoricalCrossentropy::new().from_logits(true);
+    let e = f
+        .call(&array![1.0f32, 3.0], &array![[0.0f32, 1.0, 2.0]])
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("different numbers of samples"),
+        "{e}"
+    );
+    let e = f
+        .call(&array![3.0f32], &array![[0.0f32, 1.0, 2.0]])
+        .unwrap_err();
+    assert!(e.to_string().contains("class indices 0 to 2"), "{e}");
+    let e = losses::MeanSquaredError::new()
+        .call(&array![[1.0f32, 2.0]], &array![[f32::NAN, 1.0]])
+        .unwrap_err();
+    assert!(e.to_string().contains("y_pred contains NaN"), "{e}");
+}
+
+#[test]
+fn from_logits_on_a_loss_without_it_in_a_model_file() {
+    let mut m = uncompiled();
+    m.compile("sgd", losses::MeanSquaredError::new(), NO_METRICS)
+        .unwrap();
+    let mut doc = m.to_json();
+    doc["compile"]["loss"]["config"]["from_logits"] = serde_json::json!(true);
+    let path = tmp_dir("mse_logits").join("m.kerust");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let e = load_model(&path).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("MeanSquaredError has no argument 'from_logits'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn negative_regularizer_factor() {
+    let mut m = Sequential::new();
+    let e = m
+        .add(
+            Dense::new(2)
+                .input_shape([3])
+                .kernel_regularizer(regularizers::l2(-0.01)),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "kernel_regularizer: the L2 factor l2 must be a finite number >= 0, got -0.01"
+        ),
+        "{e}"
+    );
+    assert!(m.layers().is_empty());
+    let e = m
+        .add(
+            Conv2D::new(2, (3, 3))
+                .input_shape([5, 5, 1])
+                .bias_regularizer(regularizers::l1(f32::NAN)),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("bias_regularizer: the L1 factor l1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn mae_metric_on_class_indices_of_many_outputs() {
+    let mut m = Sequential::new();
+    m.add(Dense::new(3).input_shape([3]).activation("softmax"))
+        .unwrap();
+    m.compile("sgd", "sparse_categorical_crossentropy", ["mae"])
+        .unwrap();
+    fails_unchanged(
+        &mut m,
+        &[
+            "metric mae expects targets of the outputs' shape (4, 3)",
+            "got targets of shape (4,)",
+        ],
+        |m| m.evaluate(&x4(), &array![0.0f32, 1.0, 2.0, 0.0]),
+    );
+}
+
+#[test]
+fn top_k_categorical_accuracy_on_class_indices() {
+    let mut m = Sequential::new();
+    m.add(Dense::new(3).input_shape([3]).activation("softmax"))
+        .unwrap();
+    m.compile(
+        "sgd",
+        "sparse_categorical_crossentropy",
+        ["top_k_categorical_accuracy"],
+    )
+    .unwrap();
+    fails_unchanged(
+        &mut m,
+        &["metric top_k_categorical_accuracy", "(4,)"],
+        |m| {
+            m.fit(
+                &x4(),
+                &array![0.0f32, 1.0, 2.0, 0.0],
+                Fit::epochs(1).verbose(0),
+            )
+        },
+    );
+}
+
+#[test]
+fn evaluate_verbose_out_of_range() {
+    let mut m = uncompiled();
+    m.compile("sgd", "mse", NO_METRICS).unwrap();
+    fails_unchanged(
+        &mut m,
+        &["evaluate", "verbose must be 0, 1 or 2, got 3"],
+        |m| m.evaluate_with(&x4(), &y4(), Evaluate::verbose(3)),
     );
 }

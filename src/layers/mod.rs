@@ -12,6 +12,7 @@ mod fused;
 mod input;
 
 pub use crate::parallel::Team;
+pub(crate) use base::{check_regularizers, regularizers_config};
 pub use base::{Base, Param};
 pub use fused::Fused;
 pub(crate) use input::Node;
@@ -100,6 +101,51 @@ macro_rules! kernel_bias_activation {
     };
 }
 use kernel_bias_activation;
+
+/// The builders `kernel_regularizer` and `bias_regularizer`, and
+/// `use_bias`, of a layer with `kernel: Param` and `bias: Option<Param>`
+/// (used inside its inherent `impl`).
+macro_rules! regularizer_builders {
+    () => {
+        /// Whether the layer has a bias (default true).
+        pub fn use_bias(mut self, use_bias: bool) -> Self {
+            let bias = self.bias.take().unwrap_or_else(|| Param::empty("bias"));
+            self.bias = use_bias.then_some(bias);
+            self
+        }
+        /// A penalty on the kernel, as Keras' `kernel_regularizer`:
+        /// `regularizers::l2(0.001)`.
+        pub fn kernel_regularizer(mut self, regularizer: crate::regularizers::Regularizer) -> Self {
+            self.kernel.set_regularizer(Some(regularizer));
+            self
+        }
+        /// A penalty on the bias, as Keras' `bias_regularizer` (ignored
+        /// without a bias).
+        pub fn bias_regularizer(mut self, regularizer: crate::regularizers::Regularizer) -> Self {
+            if let Some(b) = &mut self.bias {
+                b.set_regularizer(Some(regularizer));
+            }
+            self
+        }
+        /// The regularizers saved in the config `c`.
+        fn regularizers_from_config(mut self, c: &serde_json::Value) -> Result<Self> {
+            let name = &self.base.name;
+            let read = |key: &str| {
+                crate::regularizers::Regularizer::from_json(
+                    c.get(key),
+                    &format!("layer {name}: {key}"),
+                )
+            };
+            let (k, b) = (read("kernel_regularizer")?, read("bias_regularizer")?);
+            self.kernel.set_regularizer(k);
+            if let Some(bias) = &mut self.bias {
+                bias.set_regularizer(b);
+            }
+            Ok(self)
+        }
+    };
+}
+use regularizer_builders;
 
 /// Rebuilds a layer from its saved config.
 pub(crate) type FromConfig = fn(&serde_json::Value) -> Result<Box<dyn Layer>>;

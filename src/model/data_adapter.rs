@@ -5,7 +5,7 @@
 use super::graph::Graph;
 use crate::error::{Error, Result};
 use crate::layers::Team;
-use crate::losses::Loss;
+use crate::losses::{Loss, LossFn};
 use crate::shape::keras_shape;
 use crate::tensor::AsTensor;
 use ndarray::{ArrayD, ArrayViewD, Axis, CowArray, IxDyn};
@@ -32,13 +32,19 @@ impl Graph {
         what: &str,
         x: CowArray<'a, f32, IxDyn>,
         y: &dyn AsTensor,
-        loss: Loss,
+        loss: LossFn,
     ) -> Result<Data<'a>> {
         self.check_input(what, x.shape())?;
         check_finite(what, x.view())?;
         let y_what = what.replacen('x', "y", 1);
         // check_input guarantees rank >= 1 and at least one sample.
-        let y = self.check_targets(&y_what, x.shape()[0], &y.to_tensor().into_owned(), loss)?;
+        let y = self.check_targets(
+            &y_what,
+            x.shape()[0],
+            &y.to_tensor().into_owned(),
+            loss.kind(),
+        )?;
+        self.check_metric_targets(y.shape())?;
         // Borrowed when the caller's array already is row-major f32.
         let x = if x.is_standard_layout() {
             x
@@ -69,6 +75,20 @@ impl Graph {
         // `x` has rank input.len() + 1 >= 1 here.
         if x[0] == 0 {
             return Err(Error::value(format!("{what} is empty: it has 0 samples")));
+        }
+        Ok(())
+    }
+
+    /// Checks (aligned) targets against what each compiled metric accepts.
+    fn check_metric_targets(&self, y: &[usize]) -> Result<()> {
+        let Some(compiled) = &self.compiled else {
+            return Ok(());
+        };
+        let mut out_shape = vec![y.first().copied().unwrap_or(0)];
+        out_shape.extend_from_slice(self.output_shape().unwrap_or(&[]));
+        let kinds = self.metric_kinds(compiled, y);
+        for (m, k) in compiled.metrics.iter().zip(kinds) {
+            k.check_shapes(&m.name, y, &out_shape)?;
         }
         Ok(())
     }
@@ -105,19 +125,7 @@ impl Graph {
         }
         if loss == Loss::SparseCategoricalCrossentropy {
             let classes = out_shape.last().copied().unwrap_or(1);
-            if let Some((i, bad)) = y
-                .iter()
-                .enumerate()
-                .find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v as usize >= classes)
-            {
-                let expected = match classes {
-                    0 => "class indices, but the model has 0 outputs".to_string(),
-                    c => format!("class indices 0 to {} for the model's {c} outputs", c - 1),
-                };
-                return Err(Error::value(format!(
-                    "{what}[{i}] is {bad}: sparse_categorical_crossentropy expects {expected}"
-                )));
-            }
+            crate::losses::check_labels(what, y, classes)?;
         }
         Ok(crate::losses::align_targets(loss, y, &out_shape))
     }

@@ -66,6 +66,25 @@ impl Evaluate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores(pub Logs);
 
+impl Scores {
+    /// The value named `name`, if it was compiled.
+    pub fn get(&self, name: &str) -> Option<f32> {
+        self.0.get(name)
+    }
+    /// The number of values (1 + the number of metrics).
+    pub fn len(&self) -> usize {
+        self.0 .0.len()
+    }
+    /// Whether there are no values (never: the loss is always there).
+    pub fn is_empty(&self) -> bool {
+        self.0 .0.is_empty()
+    }
+    /// The values in order, as Keras' `evaluate` list: loss, then metrics.
+    pub fn to_vec(&self) -> Vec<f32> {
+        self.0.iter().map(|(_, v)| v).collect()
+    }
+}
+
 impl std::ops::Index<usize> for Scores {
     type Output = f32;
     /// The value at `i` (the loss is 0); panics past the end, as a slice.
@@ -163,6 +182,12 @@ impl Graph {
         opts: &Evaluate,
     ) -> Result<Logs> {
         let compiled = self.compiled("evaluate")?.clone();
+        if opts.verbose > 2 {
+            return Err(Error::value(format!(
+                "evaluate: verbose must be 0, 1 or 2, got {}",
+                opts.verbose
+            )));
+        }
         if opts.batch_size == 0 {
             return Err(Error::value(
                 "evaluate: batch_size must be a positive integer, got 0",
@@ -214,7 +239,7 @@ impl Graph {
     fn evaluate_first(&mut self, x: &dyn AsTensor, y: &dyn AsTensor) -> Result<(f32, f32)> {
         if self.compiled.as_ref().is_some_and(|c| c.metrics.is_empty()) {
             return Err(Error::state(
-                "evaluate returns (loss, metric) but the model was compiled without metrics: compile with [\"accuracy\"], or call evaluate_all",
+                "evaluate returns (loss, metric) but the model was compiled without metrics: compile with [\"accuracy\"], or call evaluate_with(&x, &y, Evaluate::verbose(1)) for the loss alone",
             ));
         }
         let logs = self.evaluate_any(x, y, &Evaluate::default())?;

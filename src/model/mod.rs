@@ -16,6 +16,7 @@ mod graph;
 mod history;
 mod layer_ref;
 mod logs;
+mod regularization;
 mod save;
 mod sequential;
 mod summary;

@@ -6,7 +6,7 @@ use super::graph::{Compiled, Graph, ModelKind};
 use super::{Model, Sequential};
 use crate::error::{Error, Result};
 use crate::layers::from_config;
-use crate::losses::Loss;
+use crate::losses::LossFn;
 use crate::metrics::Metric;
 use crate::optimizers::State;
 use base64::Engine as _;
@@ -96,7 +96,7 @@ impl Graph {
         let compile = self.compiled.as_ref().map(|c| {
             json!({
                 "optimizer": {"class_name": c.optimizer.name(), "config": c.optimizer.config(), "state": c.optimizer.state().to_json()},
-                "loss": c.loss.name(),
+                "loss": c.loss.to_json(),
                 "metrics": c.metrics.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
             })
         });
@@ -272,7 +272,7 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
             }
             optimizer.set_state(state);
         }
-        let loss = Loss::from_name(c.get("loss").and_then(Value::as_str).unwrap_or(""))?;
+        let loss = LossFn::from_json(c.get("loss").unwrap_or(&Value::Null))?;
         let metrics = match c.get("metrics") {
             // A model compiled without metrics.
             None | Some(Value::Null) => Vec::new(),

@@ -113,6 +113,7 @@ impl Graph {
                 }
             }
         }
+        self.add_regularization_grads()?;
         // A finite loss can still overflow in the backward pass: non-finite
         // gradients stop the step too, before any weight changes.
         for l in &self.layers {

@@ -834,6 +834,11 @@ def main():
                 json.dump({"keras_version": keras.__version__, "cases": make()}, f, indent=1)
                 f.write("\n")
             print(f"{key}: {os.path.getsize(path)} bytes")
+    if not only or "lossapi" in only:
+        sys.path.insert(0, HERE)
+        import lossapi_fixtures
+
+        lossapi_fixtures.main(OUT)
     if not only or "datasets" in only:
         sys.path.insert(0, HERE)
         import dataset_fixtures
