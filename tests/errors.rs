@@ -503,19 +503,17 @@ fn validation_split_outside_zero_one() {
 }
 
 #[test]
-fn validation_split_leaving_no_validation_samples() {
+fn validation_split_leaving_no_training_or_no_validation_samples() {
+    // Keras 3 trains on the first floor(n * (1 - f)) samples: 4 at 0.9
+    // leave none for training, 4 at 1e-20 none for validation.
     let mut m = trained_mse();
-    fails_unchanged(
-        &mut m,
-        &["validation_split 0.1", "4 samples", "0 for validation"],
-        |m| {
-            m.fit(
-                &x4(),
-                &y4(),
-                Fit::epochs(1).validation_split(0.1).verbose(0),
-            )
-        },
-    );
+    for (f, says) in [(0.9f32, "0 for training"), (1e-20, "0 for validation")] {
+        fails_unchanged(
+            &mut m,
+            &[&format!("validation_split={f}"), "4 samples", says],
+            |m| m.fit(&x4(), &y4(), Fit::epochs(1).validation_split(f).verbose(0)),
+        );
+    }
 }
 
 #[test]

@@ -45,6 +45,14 @@ pub trait Optimizer: std::fmt::Debug + Send + Sync {
     fn learning_rate(&self) -> f32;
     /// Changes the learning rate (checked by the caller).
     fn set_learning_rate(&mut self, learning_rate: f32);
+    /// The rate the next step uses (a schedule's value at the current iteration).
+    fn current_learning_rate(&self) -> f32 {
+        self.learning_rate()
+    }
+    /// Whether the learning rate follows a schedule.
+    fn learning_rate_schedule(&self) -> bool {
+        false
+    }
     /// One update of every weight from its gradient, in the model's order;
     /// long weights are updated in parts on `team`'s threads.
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team);
