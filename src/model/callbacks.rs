@@ -29,7 +29,7 @@ impl CallbackModel for Graph {
     fn learning_rate(&self) -> f32 {
         self.compiled
             .as_ref()
-            .map_or(f32::NAN, |c| c.optimizer.current_learning_rate())
+            .map_or(f32::NAN, |c| c.optimizer.learning_rate())
     }
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
         if self
