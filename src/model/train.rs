@@ -223,6 +223,7 @@ impl Graph {
         let steps = train.len().div_ceil(opts.batch_size);
         let work = self.flops(train.len(), true) * opts.epochs as f64;
         let mut history = History::default();
+        let mut stepped = false;
         let result = crate::parallel::run(work, |team| {
             let run = FitRun {
                 train: &train,
@@ -231,9 +232,13 @@ impl Graph {
                 opts: &opts,
                 steps,
             };
-            self.fit_loop(&run, &mut history, team)
+            self.fit_loop(&run, &mut history, &mut stepped, team)
         });
-        self.history = Some(history.clone());
+        // A fit that failed before its first step (a callback's bad
+        // argument) leaves the model as it was, History included.
+        if result.is_ok() || stepped {
+            self.history = Some(history.clone());
+        }
         result.map(|()| history)
     }
 
@@ -241,7 +246,13 @@ impl Graph {
     /// user's (in the order given), then History, then the progress line;
     /// a stop asked for in a batch ends the epoch after that batch, one
     /// asked for at an epoch's end ends training after it.
-    fn fit_loop(&mut self, run: &FitRun<'_, '_>, history: &mut History, team: Team) -> Result<()> {
+    fn fit_loop(
+        &mut self,
+        run: &FitRun<'_, '_>,
+        history: &mut History,
+        stepped: &mut bool,
+        team: Team,
+    ) -> Result<()> {
         let metrics = self.compiled("fit")?.metrics.clone();
         let (xv, yv) = (run.train.x.view(), run.train.y.view());
         let (x_rows, y_rows) = (Rows::of(&xv)?, Rows::of(&yv)?);
@@ -278,6 +289,7 @@ impl Graph {
                     c.on_train_batch_begin(step, &mut Logs::default(), self)
                 })?;
                 let (xb, yb) = (x_rows.take(&batch)?, y_rows.take(&batch)?);
+                *stepped = true;
                 let (loss, out) = self
                     .train_step(xb, &yb, team)
                     .map_err(|e| diverged(e, epoch, step, run.steps))?;
