@@ -503,19 +503,17 @@ fn validation_split_outside_zero_one() {
 }
 
 #[test]
-fn validation_split_leaving_no_validation_samples() {
+fn validation_split_leaving_no_training_or_no_validation_samples() {
+    // Keras 3 trains on the first floor(n * (1 - f)) samples: 4 at 0.9
+    // leave none for training, 4 at 1e-20 none for validation.
     let mut m = trained_mse();
-    fails_unchanged(
-        &mut m,
-        &["validation_split 0.1", "4 samples", "0 for validation"],
-        |m| {
-            m.fit(
-                &x4(),
-                &y4(),
-                Fit::epochs(1).validation_split(0.1).verbose(0),
-            )
-        },
-    );
+    for (f, says) in [(0.9f32, "0 for training"), (1e-20, "0 for validation")] {
+        fails_unchanged(
+            &mut m,
+            &[&format!("validation_split={f}"), "4 samples", says],
+            |m| m.fit(&x4(), &y4(), Fit::epochs(1).validation_split(f).verbose(0)),
+        );
+    }
 }
 
 #[test]
@@ -1299,4 +1297,144 @@ fn evaluate_verbose_out_of_range() {
         &["evaluate", "verbose must be 0, 1 or 2, got 3"],
         |m| m.evaluate_with(&x4(), &y4(), Evaluate::verbose(3)),
     );
+}
+
+// ------------------------------- callbacks, schedules, weights files (issue 14)
+
+#[test]
+fn callback_arguments_are_checked_before_training() {
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["EarlyStopping", "mode", "\"bogus\""], |m| {
+        let stop = callbacks::EarlyStopping::new().mode("bogus");
+        m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(stop))
+    });
+    fails_unchanged(
+        &mut m,
+        &["ModelCheckpoint", ".weights.kerust", "ckpt.h5"],
+        |m| {
+            let ckpt = callbacks::ModelCheckpoint::new("ckpt.h5").save_weights_only(true);
+            m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(ckpt))
+        },
+    );
+    fails_unchanged(&mut m, &["ReduceLROnPlateau", "mode"], |m| {
+        let cb = callbacks::ReduceLROnPlateau::new().mode("up");
+        m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(cb))
+    });
+    fails_unchanged(&mut m, &["schedule", "NaN", "epoch 0"], |m| {
+        let cb = callbacks::LearningRateScheduler::new(|_, _| f32::NAN);
+        m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(cb))
+    });
+}
+
+#[test]
+fn fit_verbose_outside_0_to_2() {
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["verbose", "0", "1 or 2", "got 3"], |m| {
+        m.fit(&x4(), &y4(), Fit::epochs(1).verbose(3))
+    });
+}
+
+#[test]
+fn a_schedule_with_bad_arguments_at_compile() {
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["decay_steps", "0"], |m| {
+        m.compile(
+            Adam::new(schedules::ExponentialDecay::new(0.1, 0, 0.9)),
+            "mse",
+            NO_METRICS,
+        )
+    });
+}
+
+#[test]
+fn set_learning_rate_on_a_schedule() {
+    let mut m = trained_mse();
+    m.compile(
+        SGD::new(schedules::InverseTimeDecay::new(0.01, 10, 1.0)),
+        "mse",
+        NO_METRICS,
+    )
+    .unwrap();
+    fails_unchanged(&mut m, &["schedule", "not settable"], |m| {
+        m.set_learning_rate(0.1)
+    });
+}
+
+#[test]
+fn load_weights_of_another_architecture() {
+    let dir = tmp_dir("weights_arch");
+    let path = dir.join("w.weights.kerust");
+    let mut small = Sequential::new();
+    small.add(Dense::new(2).input_shape([3])).unwrap();
+    small.save_weights(&path).unwrap();
+    let mut m = trained_mse();
+    fails_unchanged(
+        &mut m,
+        &["w.weights.kerust", "2 weights", "has 4", "same layers"],
+        |m| m.load_weights(&path),
+    );
+    let mut wide = Sequential::new();
+    wide.add(Dense::new(5).named("hidden").input_shape([3]))
+        .unwrap();
+    wide.add(Dense::new(1)).unwrap();
+    wide.save_weights(&path).unwrap();
+    fails_unchanged(&mut m, &["weight 0", "(3, 5)", "(3, 4)", "hidden"], |m| {
+        m.load_weights(&path)
+    });
+}
+
+#[test]
+fn load_weights_from_files_that_are_not_kerust_weights() {
+    let dir = tmp_dir("weights_foreign");
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["missing.weights.kerust", "could not read"], |m| {
+        m.load_weights(dir.join("missing.weights.kerust"))
+    });
+    for (name, bytes, says) in [
+        ("m.keras", &b"PK\x03\x04\x14\x00"[..], "zip archive"),
+        ("m.weights.h5", &b"\x89HDF\r\n\x1a\n\x00"[..], "HDF5"),
+        (
+            "m.txt",
+            &b"{\"format\": \"other\"}"[..],
+            "not a kerust weights file",
+        ),
+        ("m.bin", &b"\xff\xfe\x00\x01"[..], "binary"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        fails_unchanged(&mut m, &[name, says], |m| m.load_weights(&path));
+    }
+}
+
+#[test]
+fn load_model_on_a_keras_file() {
+    let dir = tmp_dir("keras_file");
+    for (name, bytes, says) in [
+        (
+            "model.keras",
+            &b"PK\x03\x04\x14\x00"[..],
+            "zip archive, as Keras' .keras",
+        ),
+        (
+            "model.h5",
+            &b"\x89HDF\r\n\x1a\n\x00"[..],
+            "HDF5 file, as Keras' .h5",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let e = err_with(load_model(&path), &[name, says, "its own files"]);
+        assert!(!e.to_string().contains("UTF-8"), "{e}");
+    }
+}
+
+#[test]
+fn save_weights_where_it_cannot_write() {
+    let dir = tmp_dir("weights_nowrite");
+    let m = trained_mse();
+    err_with(
+        m.save_weights(dir.join("no_such_dir").join("w.weights.kerust")),
+        &["could not save", "w.weights.kerust"],
+    );
+    assert!(!dir.join("no_such_dir").exists());
 }

@@ -135,18 +135,25 @@ impl Graph {
 /// validation, as Keras' `validation_split`.
 pub(crate) fn split_validation(data: Data<'_>, fraction: f32) -> Result<(Data<'_>, Data<'_>)> {
     let n_all = data.len();
-    let n_val = ((n_all as f64) * f64::from(fraction)).floor() as usize;
-    let n_train = n_all - n_val;
-    if n_val == 0 || n_train == 0 {
+    let n_train = split_at(n_all, fraction);
+    if n_train == 0 || n_train == n_all {
         return Err(Error::value(format!(
-            "fit: validation_split {fraction} of {n_all} samples leaves {n_train} for training and {n_val} for validation"
+            "fit: validation_split={fraction} of {n_all} samples leaves {n_train} for training and {} for validation; both need at least one: provide more data or a different validation_split",
+            n_all - n_train
         )));
     }
-    let val = Data {
-        x: CowArray::from(data.x.slice_axis(Axis(0), (n_train..).into()).to_owned()),
-        y: data.y.slice_axis(Axis(0), (n_train..).into()).to_owned(),
+    let part = |r: std::ops::Range<usize>| Data {
+        x: CowArray::from(data.x.slice_axis(Axis(0), r.clone().into()).to_owned()),
+        y: data.y.slice_axis(Axis(0), r.into()).to_owned(),
     };
-    Ok((data, val))
+    Ok((part(0..n_train), part(n_train..n_all)))
+}
+
+/// Keras 3's training size for `validation_split`:
+/// `floor(n * (1.0 - fraction))`, with the fraction as typed (a Python float).
+pub(crate) fn split_at(n: usize, fraction: f32) -> usize {
+    let f = crate::callbacks::typed(fraction);
+    ((n as f64) * (1.0 - f)).floor() as usize
 }
 
 /// Rejects NaN and infinity in input data.

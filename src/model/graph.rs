@@ -242,6 +242,7 @@ impl Graph {
         metrics: &[String],
     ) -> Result<()> {
         let optimizer = optimizer?;
+        optimizer.check_learning_rate()?;
         crate::optimizers::check_positive(
             optimizer.name(),
             "learning_rate",
@@ -420,6 +421,12 @@ impl Graph {
             .compiled
             .as_mut()
             .ok_or_else(|| Error::state("set_learning_rate: the model is not compiled"))?;
+        if compiled.optimizer.learning_rate_schedule() {
+            return Err(Error::state(format!(
+                "set_learning_rate: this {} optimizer was created with a learning-rate schedule, hence its learning rate is not settable",
+                compiled.optimizer.name()
+            )));
+        }
         crate::optimizers::check_positive(
             compiled.optimizer.name(),
             "learning_rate",

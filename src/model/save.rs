@@ -51,12 +51,12 @@ impl std::ops::DerefMut for AnyModel {
     }
 }
 
-fn encode(w: &ArrayD<f32>) -> String {
+pub(super) fn encode(w: &ArrayD<f32>) -> String {
     let bytes: Vec<u8> = w.iter().flat_map(|v| v.to_le_bytes()).collect();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
+pub(super) fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s)
         .map_err(|e| Error::io(format!("{what}: weight data is not valid base64 ({e})")))?;
@@ -173,13 +173,7 @@ pub(crate) fn write_atomically(
 pub fn load_model(path: impl AsRef<Path>) -> Result<AnyModel> {
     let path = path.as_ref();
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io(format!("could not read model file '{shown}': {e}")))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| {
-        Error::io(format!(
-            "'{shown}' is not a kerust model file: it is not valid JSON ({e})"
-        ))
-    })?;
+    let doc = super::weights_file::read_json(path, "model")?;
     from_json(&doc).map_err(|e| e.context(format!("could not load '{shown}'")))
 }
 
