@@ -17,6 +17,9 @@ pub enum ErrorKind {
     Io,
     /// Training produced NaN or infinity.
     Numeric,
+    /// The call was stopped by SIGINT (the notebook's stop button, Ctrl-C)
+    /// at the end of a batch (Keras' `KeyboardInterrupt`).
+    Interrupted,
 }
 
 /// An error from a kerust call: its message says what was expected, what

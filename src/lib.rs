@@ -23,6 +23,7 @@ pub mod error;
 pub mod exercises;
 mod fpu;
 pub mod initializers;
+mod interrupt;
 pub mod layers;
 pub mod losses;
 pub mod metrics;
@@ -58,7 +59,7 @@ pub mod prelude {
         Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
     };
     pub use crate::losses::Loss;
-    pub use crate::model::{load_model, Fit, History, Model, Sequential};
+    pub use crate::model::{load_model, restore_autosave, Fit, History, Model, Sequential};
     pub use crate::naming::clear_session;
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;

@@ -192,6 +192,8 @@ impl Graph {
             ));
         };
         let work = self.flops(n, true) * opts.epochs as f64;
+        let _stop = crate::interrupt::guard();
+        let mut autosave = super::autosave::Autosave::new(opts.epochs);
         crate::parallel::run(work, |team| {
             let steps = n.div_ceil(opts.batch_size);
             let mut order: Vec<usize> = (0..n).collect();
@@ -237,6 +239,15 @@ impl Graph {
                     for (s, k) in metric_sums.iter_mut().zip(&kinds) {
                         *s += k.batch_sum(yb.view(), out.view());
                     }
+                    if crate::interrupt::requested() {
+                        self.history = Some(history);
+                        return Err(crate::interrupt::fit_stopped(
+                            epoch,
+                            opts.epochs,
+                            step + 1,
+                            steps,
+                        ));
+                    }
                 }
                 history.epoch.push(epoch);
                 let mut logs = vec![("loss".to_string(), (loss_sum / n as f64) as f32)];
@@ -244,13 +255,25 @@ impl Graph {
                     logs.push((m.name.clone(), (s / n as f64) as f32));
                 }
                 if let Some((vx, vy)) = &val {
-                    let (vl, vm) = self.evaluate_unchecked(
+                    let (vl, vm) = match self.evaluate_unchecked(
                         vx.view(),
                         vy,
                         &kinds,
                         opts.batch_size.max(32),
                         team,
-                    );
+                    ) {
+                        Ok(v) => v,
+                        Err(_) => {
+                            history.epoch.pop();
+                            self.history = Some(history);
+                            return Err(crate::interrupt::fit_stopped(
+                                epoch,
+                                opts.epochs,
+                                steps,
+                                steps,
+                            ));
+                        }
+                    };
                     logs.push(("val_loss".to_string(), vl));
                     for (m, v) in compiled.metrics.iter().zip(vm) {
                         logs.push((format!("val_{}", m.name), v));
@@ -267,6 +290,7 @@ impl Graph {
                     }
                     println!("{line}");
                 }
+                autosave.after_epoch(self, &history);
             }
             self.history = Some(history.clone());
             Ok(history)
@@ -281,9 +305,9 @@ impl Graph {
         kinds: &[MetricKind],
         batch: usize,
         team: Team,
-    ) -> (f32, Vec<f32>) {
+    ) -> Result<(f32, Vec<f32>)> {
         let Some(loss) = self.loss() else {
-            return (f32::NAN, Vec::new());
+            return Ok((f32::NAN, Vec::new()));
         };
         let n = x.shape().first().copied().unwrap_or(0);
         let batch = batch.max(1);
@@ -300,15 +324,25 @@ impl Graph {
                 *s += k.batch_sum(yb.view(), out.view());
             }
             start = end;
+            if crate::interrupt::requested() && start < n {
+                for l in &mut self.layers {
+                    l.clear_cache();
+                }
+                return Err(crate::interrupt::stopped(
+                    "evaluate",
+                    &format!("after {start} of {n} samples"),
+                    "Nothing was changed.",
+                ));
+            }
         }
         for l in &mut self.layers {
             l.clear_cache();
         }
         let n = n.max(1) as f64;
-        (
+        Ok((
             (loss_sum / n) as f32,
             sums.iter().map(|s| (s / n) as f32).collect(),
-        )
+        ))
     }
 
     /// Every compiled value on `x` and `y`: `[("loss", ..), ("accuracy", ..)]`.
@@ -335,9 +369,10 @@ impl Graph {
         let kinds = self.metric_kinds(&compiled, y.shape());
         let start = Instant::now();
         let work = self.flops(x.shape()[0], false);
+        let _stop = crate::interrupt::guard();
         let (loss, metrics) = crate::parallel::run(work, |team| {
             self.evaluate_unchecked(x.view(), &y, &kinds, 32, team)
-        });
+        })?;
         let mut out = vec![("loss".to_string(), loss)];
         for (m, v) in compiled.metrics.iter().zip(metrics) {
             out.push((m.name.clone(), v));

@@ -662,9 +662,8 @@ impl Graph {
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
         let work = self.flops(x.shape()[0], false);
-        Ok(crate::parallel::run(work, |team| {
-            self.predict_unchecked(x.view(), 1024, team)
-        }))
+        let _stop = crate::interrupt::guard();
+        crate::parallel::run(work, |team| self.predict_unchecked(x.view(), 1024, team))
     }
 
     /// The work of one pass over `samples` samples, for
@@ -680,7 +679,7 @@ impl Graph {
         x: ArrayViewD<f32>,
         batch: usize,
         team: Team,
-    ) -> ArrayD<f32> {
+    ) -> Result<ArrayD<f32>> {
         let n = x.shape().first().copied().unwrap_or(0);
         let batch = batch.max(1);
         let mut parts = Vec::new();
@@ -690,12 +689,22 @@ impl Graph {
             let xb = x.slice_axis(Axis(0), (start..end).into()).to_owned();
             parts.push(self.forward(xb, false, team));
             start = end;
+            if crate::interrupt::requested() && start < n {
+                for l in &mut self.layers {
+                    l.clear_cache();
+                }
+                return Err(crate::interrupt::stopped(
+                    "predict",
+                    &format!("after {start} of {n} samples"),
+                    "Nothing was changed.",
+                ));
+            }
         }
         for l in &mut self.layers {
             l.clear_cache();
         }
         let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-        ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| ArrayD::zeros(vec![0]))
+        Ok(ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| ArrayD::zeros(vec![0])))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Models: `Sequential` and the functional `Model` share one [`Graph`].
 
+mod autosave;
 mod display;
 mod fit;
 mod functional;
@@ -9,6 +10,7 @@ mod save;
 mod sequential;
 mod summary;
 
+pub use autosave::restore_autosave;
 pub use fit::Fit;
 pub use functional::Model;
 pub use graph::{Graph, LayerRef, ModelKind};
