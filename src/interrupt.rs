@@ -12,10 +12,12 @@
 //!   that only raises a flag; the call checks it after every batch and
 //!   returns an [`ErrorKind::Interrupted`](crate::ErrorKind) error with the
 //!   model as of the last finished batch. Every variable is kept.
-//! - Outside those calls the cell process gets SIGINT's default action back
-//!   (when a cell's library is loaded, and when a guarded call ends), so a
-//!   student's own runaway loop is still stopped: evcxr then restarts the
-//!   cell process and the variables are lost, as before.
+//! - Outside those calls (from when a cell's library is loaded, and after a
+//!   guarded call) the cell process has a handler that says on stderr what
+//!   happens and what to re-run, then ends the process by SIGINT: a
+//!   student's own runaway loop is still stopped, evcxr restarts the cell
+//!   process and the variables are lost, as before the stop button was
+//!   kept from killing it.
 //!
 //! Outside the kernel a guarded call installs its handler only when SIGINT
 //! has its default action (Ctrl-C in a terminal) and leaves a program's own
@@ -38,11 +40,25 @@ mod sys {
     use std::os::raw::c_int;
     pub const SIGINT: c_int = 2;
     pub const SIG_DFL: usize = 0;
-    pub const SIG_IGN: usize = 1;
     extern "C" {
         // glibc and the BSDs give signal() BSD semantics: the handler stays
         // installed and interrupted system calls restart.
         pub fn signal(signum: c_int, handler: usize) -> usize;
+        pub fn raise(signum: c_int) -> c_int;
+        pub fn write(fd: c_int, buf: *const u8, count: usize) -> isize;
+    }
+    /// What a student reads in the cell when the stop button ended it
+    /// outside kerust's calls.
+    const ENDED: &str = "\nkerust: stopped. Outside fit, evaluate and predict the stop button ends the process that runs the cells: every variable is gone (the next cells start a new one). Run the cells above again (Run > Run All Above Selected Cell); restore_autosave()? brings back the model of the last fit.\n";
+    /// In the kernel, outside guarded calls: says what happens, then ends
+    /// the cell process by SIGINT (evcxr reports it and starts a new one).
+    pub extern "C" fn on_sigint_outside(_: c_int) {
+        // SAFETY: write, signal and raise are async-signal-safe.
+        unsafe {
+            write(2, ENDED.as_ptr(), ENDED.len());
+            signal(SIGINT, SIG_DFL);
+            raise(SIGINT);
+        }
     }
     pub extern "C" fn on_sigint(_: c_int) {
         // Only an atomic store: async-signal-safe.
@@ -57,21 +73,19 @@ fn in_kernel() -> bool {
     std::env::var_os("KERUST_KERNEL_SIGINT").is_some_and(|v| v == "1")
 }
 
-/// Gives the cell process SIGINT's default action back when the kernel
-/// started it ignored, so that the stop button ends a runaway cell.
+/// In the kernel (which starts the cell process with SIGINT ignored),
+/// makes the stop button end a runaway cell, with a word on what to do.
 #[cfg(unix)]
-extern "C" fn reset_ignored_sigint() {
+extern "C" fn stop_ends_runaway_cells() {
     if !in_kernel() {
         return;
     }
-    let _state = STATE.lock().unwrap_or_else(|e| e.into_inner());
-    // SAFETY: signal() with SIG_IGN or SIG_DFL installs no code.
-    unsafe {
-        let prev = sys::signal(sys::SIGINT, sys::SIG_IGN);
-        if prev == sys::SIG_IGN {
-            sys::signal(sys::SIGINT, sys::SIG_DFL);
-        } else {
-            sys::signal(sys::SIGINT, prev);
+    let state = STATE.lock().unwrap_or_else(|e| e.into_inner());
+    if state.0 == 0 {
+        // SAFETY: the handler only calls async-signal-safe functions; the
+        // cell library holding it stays loaded (evcxr never unloads one).
+        unsafe {
+            sys::signal(sys::SIGINT, sys::on_sigint_outside as *const () as usize);
         }
     }
 }
@@ -80,7 +94,7 @@ extern "C" fn reset_ignored_sigint() {
 #[cfg(target_os = "linux")]
 #[used]
 #[link_section = ".init_array"]
-static RESET_ON_LOAD: extern "C" fn() = reset_ignored_sigint;
+static ON_LOAD: extern "C" fn() = stop_ends_runaway_cells;
 
 /// Keeps the SIGINT handler installed while a long call runs; nested
 /// guards (validation inside `fit`) share the outermost one's handler.
@@ -97,7 +111,7 @@ pub(crate) fn guard() -> Guard {
         // every cell's library loaded).
         unsafe {
             let prev = sys::signal(sys::SIGINT, sys::on_sigint as *const () as usize);
-            let ours = prev == sys::SIG_DFL || (prev == sys::SIG_IGN && in_kernel());
+            let ours = prev == sys::SIG_DFL || in_kernel();
             if ours {
                 *state = (0, prev, true);
             } else {
@@ -118,9 +132,9 @@ impl Drop for Guard {
             state.2 = false;
             #[cfg(unix)]
             {
-                // In the kernel the default action follows (see the module docs).
-                let back = if state.1 == sys::SIG_IGN && in_kernel() {
-                    sys::SIG_DFL
+                // In the kernel: the runaway-cell handler (see the module docs).
+                let back = if in_kernel() {
+                    sys::on_sigint_outside as *const () as usize
                 } else {
                     state.1
                 };

@@ -53,3 +53,40 @@ fn sigint_stops_fit_at_a_batch_and_keeps_the_model() -> Result<(), Error> {
     assert!(loss_before < 0.05, "interrupted model's loss {loss_before}");
     Ok(())
 }
+
+/// In the kernel (KERUST_KERNEL_SIGINT=1, SIGINT ignored by kernel.sh) a
+/// runaway loop outside kerust's calls is still ended by the stop button,
+/// with a word on what to do: kerust's handler is installed when the
+/// program (a notebook cell's library) is loaded. Checked on a child
+/// process: this test binary run again with the loop.
+#[test]
+fn stop_button_ends_a_runaway_loop_in_the_kernel_with_a_word() {
+    use std::os::unix::process::ExitStatusExt;
+    if std::env::var_os("KERUST_TEST_RUNAWAY").is_some() {
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            std::hint::spin_loop();
+        }
+        return;
+    }
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "stop_button_ends_a_runaway_loop_in_the_kernel_with_a_word",
+            "--exact",
+            "--nocapture",
+        ])
+        .env("KERUST_KERNEL_SIGINT", "1")
+        .env("KERUST_TEST_RUNAWAY", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: sends SIGINT to the child.
+    assert_eq!(unsafe { kill(child.id() as i32, SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.signal(), Some(SIGINT), "{:?}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("kerust: stopped."), "{stderr}");
+    assert!(stderr.contains("Run All Above Selected Cell"), "{stderr}");
+}
