@@ -47,19 +47,21 @@ def step(title: str) -> float:
 # ----- the notebook in the page --------------------------------------------
 
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+CELLS = f"{NB} .jp-WindowedPanel-viewport"
+STOP = ".jp-NotebookPanel:not(.lm-mod-hidden) jp-button[data-command='notebook:interrupt-kernel']"
 
 
 def cells(page: Page):
-    return page.locator(f"{NB} > .jp-Cell")
+    return page.locator(f"{CELLS} > .jp-Cell")
 
 
 def code_cells(page: Page):
-    return page.locator(f"{NB} > .jp-CodeCell")
+    return page.locator(f"{CELLS} > .jp-CodeCell")
 
 
 def prompts(page: Page) -> list[str]:
     return page.eval_on_selector_all(
-        f"{NB} > .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.innerText.trim())"
+        f"{CELLS} > .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.innerText.trim())"
     )
 
 
@@ -81,7 +83,7 @@ def wait_idle(page: Page, timeout: float) -> None:
 
 def open_notebook(page: Page, lab: Lab, path: str) -> None:
     page.goto(lab.url(f"lab/tree/{path}"))
-    page.wait_for_selector(f"{NB} > .jp-CodeCell", timeout=60_000)
+    page.wait_for_selector(f"{CELLS} > .jp-CodeCell", timeout=60_000)
     page.wait_for_selector(".jp-StatusBar-Widget:has-text('Rust (kerust) | Idle')", timeout=180_000)
 
 
@@ -141,7 +143,7 @@ def wait_cell(page: Page, cell, timeout: float) -> None:
 def shot_whole_notebook(page: Page, path: Path) -> None:
     """The whole notebook in one picture: the window made as tall as it."""
     height = page.evaluate(
-        f"() => document.querySelector('{NB}').scrollHeight"
+        f"() => document.querySelector('{NB} .jp-WindowedPanel-outer').scrollHeight"
     )
     old = page.viewport_size
     page.set_viewport_size({"width": old["width"], "height": min(int(height) + 200, 16000)})
@@ -223,8 +225,7 @@ def stop_button(page: Page) -> None:
     while "Epoch 3/20" not in output_text(cell) and time.time() < deadline:
         time.sleep(0.3)
     check("Epoch 3/20" in output_text(cell), "fit trains (two epochs done)")
-    page.click(".jp-NotebookPanel:not(.lm-mod-hidden) button[data-command='notebook:interrupt-kernel'], "
-               ".jp-NotebookPanel:not(.lm-mod-hidden) [data-command='notebook:interrupt-kernel'] button")
+    page.click(STOP)
     t0 = time.time()
     wait_cell(page, cell, 60)
     out = output_text(cell)
@@ -258,8 +259,7 @@ def runaway_loop(page: Page) -> None:
     while "[*]" not in cell.locator(".jp-InputArea-prompt").inner_text() and time.time() < deadline:
         time.sleep(0.2)
     time.sleep(8)
-    page.click(".jp-NotebookPanel:not(.lm-mod-hidden) button[data-command='notebook:interrupt-kernel'], "
-               ".jp-NotebookPanel:not(.lm-mod-hidden) [data-command='notebook:interrupt-kernel'] button")
+    page.click(STOP)
     wait_cell(page, cell, 60)
     out = output_text(cell)
     print("  the cell shows:\n    " + "\n    ".join(out.strip().splitlines()), flush=True)
@@ -316,6 +316,8 @@ def failing_cell_run_all(page: Page, lab: Lab) -> None:
         "let x = 41;",
         'let mut model = Sequential::new();\nmodel.add(Dense::new(2).input_shape([3]).activation("relux"))?;\nprintln!("after the error");',
         'println!("the next cell ran: x = {}", x + 1);',
+        'let y: u8 = "not a number";',
+        'println!("the cell after the compile error ran");',
     ]
     nb = {
         "cells": [
@@ -332,16 +334,20 @@ def failing_cell_run_all(page: Page, lab: Lab) -> None:
     page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
     time.sleep(1)
     wait_idle(page, RUN_ALL_TIMEOUT)
-    outs = [output_text(code_cells(page).nth(i)) for i in range(4)]
+    outs = [output_text(code_cells(page).nth(i)) for i in range(len(src))]
+    ps = prompts(page)
     print("  what the student sees, cell by cell:", flush=True)
     for i, o in enumerate(outs):
-        print(f"    [{i + 1}] {o.strip()!r}", flush=True)
+        print(f"    {ps[i]} {o.strip()[:300]!r}", flush=True)
     shot_whole_notebook(page, OUT / "failing-run-all.png")
     check("unknown activation 'relux'" in outs[2] and "relu" in outs[2],
           "the error shows under the cell that failed")
     check("after the error" not in outs[2], "the failing cell stops at the error")
     check(all("relux" not in o for i, o in enumerate(outs) if i != 2), "the error shows nowhere else")
     check("the next cell ran: x = 42" in outs[3], "Run All goes on after it (evcxr: a failed ? is stderr)")
+    check("mismatched types" in outs[4], "a compile error shows under its cell")
+    check("the cell after the compile error ran" not in outs[5] and ps[5] == "[ ]:",
+          "Run All stops at a compile error")
 
 
 def main() -> int:
