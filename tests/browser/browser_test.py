@@ -183,6 +183,11 @@ def launcher_and_new_notebook(page: Page, lab: Lab) -> None:
     except Exception:
         ok = False
     check(ok, "File > New > Notebook starts the kerust kernel (no dialog)")
+    # Shut that kernel down and close the tab: it would hold a build slot.
+    for sess in lab.api("GET", "sessions"):
+        if "Untitled" in sess.get("path", ""):
+            lab.api("DELETE", f"sessions/{sess['id']}")
+    command(page, "application:close-all")
 
 
 def run_all_lesson(page: Page, lab: Lab) -> None:

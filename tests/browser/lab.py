@@ -6,6 +6,7 @@ environment), and stops it again."""
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -65,6 +66,8 @@ class Lab:
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(value))
+        # A fresh workspace: no tabs left open by an earlier run.
+        shutil.rmtree(OUT / "lab-workspaces", ignore_errors=True)
         (OUT / "lab-workspaces").mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
         env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
