@@ -46,11 +46,16 @@ if [ -z "${EVCXR_TMPDIR:-}" ] && command -v flock >/dev/null 2>&1 && mkdir -p "$
     # Prefer a slot that has been built in (warm); a kernel that was just
     # restarted may take a moment to let go of its slot, so wait a little
     # for the first one before taking a new, cold slot.
-    found=""
+    # Warm: kerust has been built in it (a directory alone may be a slot
+    # whose kernel never built anything).
+    found="" warm=()
     for ((i = 0; i < slots; i++)); do
-        if [ -d "$base/slot-$i" ] && try_slot "$i" 0; then found=1; break; fi
+        if ls "$base/slot-$i"/target/*/debug/deps/libkerust-*.rlib >/dev/null 2>&1; then warm+=("$i"); fi
     done
-    if [ -z "$found" ] && [ -d "$base/slot-0" ] && try_slot 0 5; then found=1; fi
+    for i in "${warm[@]}"; do
+        if try_slot "$i" 0; then found=1; break; fi
+    done
+    if [ -z "$found" ] && [ "${#warm[@]}" -gt 0 ] && try_slot "${warm[0]}" 5; then found=1; fi
     if [ -z "$found" ]; then
         for ((i = 0; i < slots; i++)); do
             if try_slot "$i" 0; then break; fi

@@ -82,6 +82,21 @@ def wait_idle(page: Page, timeout: float) -> None:
 
 
 def open_notebook(page: Page, lab: Lab, path: str) -> None:
+    """Opens `path` alone: earlier notebooks are closed and their kernels
+    shut down, so the new kernel gets a warm build slot (scripts/kernel.sh)."""
+    if page.url.startswith(lab.base):
+        command(page, "application:close-all")
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            # A kernel still starting can make the server answer 500: again.
+            if not lab.api("GET", "kernels"):
+                break
+            for sess in lab.api("GET", "sessions"):
+                lab.api("DELETE", f"sessions/{sess['id']}")
+        except OSError:
+            pass
+        time.sleep(1)
     page.goto(lab.url(f"lab/tree/{path}"))
     page.wait_for_selector(f"{CELLS} > .jp-CodeCell", timeout=60_000)
     page.wait_for_selector(".jp-StatusBar-Widget:has-text('Rust (kerust) | Idle')", timeout=180_000)
@@ -183,11 +198,6 @@ def launcher_and_new_notebook(page: Page, lab: Lab) -> None:
     except Exception:
         ok = False
     check(ok, "File > New > Notebook starts the kerust kernel (no dialog)")
-    # Shut that kernel down and close the tab: it would hold a build slot.
-    for sess in lab.api("GET", "sessions"):
-        if "Untitled" in sess.get("path", ""):
-            lab.api("DELETE", f"sessions/{sess['id']}")
-    command(page, "application:close-all")
 
 
 def run_all_lesson(page: Page, lab: Lab) -> None:
@@ -253,7 +263,8 @@ def stop_button(page: Page) -> None:
     new = [float(v) for v in re.findall(r" - loss: (\d+\.\d+)", output_text(again))]
     check(bool(losses) and len(new) == 1 and new[0] <= max(losses[-1] * 1.25, losses[-1] + 0.01),
           f"training goes on from where it stopped (last loss {losses[-1:]} then {new})")
-    check(not real_errors(page), "no error output after the stop")
+    others = [e for e in real_errors(page) if not e.startswith("fit was interrupted")]
+    check(not others, f"no other error output after the stop ({others[:2]})")
 
 
 def runaway_loop(page: Page) -> None:
@@ -367,12 +378,14 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(60_000)
         try:
-            launcher_and_new_notebook(page, lab)
+            # The new notebook's kernel comes last: it would take the warm
+            # build slot that the lessons' kernels should get.
             run_all_lesson(page, lab)
             stop_button(page)
             runaway_loop(page)
             exercise(page, lab)
             failing_cell_run_all(page, lab)
+            launcher_and_new_notebook(page, lab)
         except Exception as exc:  # a step that cannot go on: keep a picture
             page.screenshot(path=str(OUT / "failure.png"))
             failures.append(f"{type(exc).__name__}: {exc}")
