@@ -24,6 +24,7 @@ pub mod error;
 pub mod exercises;
 mod fpu;
 pub mod initializers;
+mod interrupt;
 mod kernels;
 pub mod layers;
 pub mod losses;
@@ -65,7 +66,9 @@ pub mod prelude {
         Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
     };
     pub use crate::losses::{self, Loss};
-    pub use crate::model::{load_model, Evaluate, Fit, History, Model, Scores, Sequential};
+    pub use crate::model::{
+        load_model, restore_autosave, Evaluate, Fit, History, Model, Scores, Sequential,
+    };
     pub use crate::naming::clear_session;
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;

@@ -126,11 +126,18 @@ impl Graph {
         check_finite("x", x.view())?;
         let x = x.as_standard_layout();
         let work = self.flops(x.shape()[0], false);
+        let _stop = crate::interrupt::guard();
         crate::parallel::run(work, |team| {
             let x = x.view();
             let rows = Rows::of(&x)?;
-            let mut parts = Vec::new();
+            let mut parts: Vec<ArrayD<f32>> = Vec::new();
+            let mut done = 0;
             for batch in batches(x.shape()[0], 1024, None) {
+                if crate::interrupt::requested() {
+                    self.clear_caches();
+                    return Err(interrupted("predict", done, x.shape()[0]));
+                }
+                done += batch.len();
                 let out = self.forward(rows.take(&batch)?, false, team);
                 parts.push(out?);
             }
@@ -154,7 +161,12 @@ impl Graph {
         let (xv, yv) = (data.x.view(), data.y.view());
         let (x_rows, y_rows) = (Rows::of(&xv)?, Rows::of(&yv)?);
         let mut totals = Totals::new(kinds);
+        let mut done = 0;
         let result = batches(data.len(), batch, None).try_for_each(|b| {
+            if crate::interrupt::requested() {
+                return Err(interrupted("evaluate", done, data.len()));
+            }
+            done += b.len();
             let yb = y_rows.take(&b)?;
             let out = self.forward(x_rows.take(&b)?, false, team)?;
             totals.add(self.loss_value(loss, &yb, &out)?, &yb, &out);
@@ -197,6 +209,7 @@ impl Graph {
         let kinds = self.metric_kinds(&compiled, data.y.shape());
         let start = Instant::now();
         let work = self.flops(data.len(), false);
+        let _stop = crate::interrupt::guard();
         let logs = crate::parallel::run(work, |team| {
             self.evaluate_unchecked(&data, &kinds, opts.batch_size, team)
         })?;
@@ -246,4 +259,14 @@ impl Graph {
         let value = |i: usize| logs.0.get(i).map_or(f32::NAN, |(_, v)| *v);
         Ok((value(0), value(1)))
     }
+}
+
+/// `predict` or `evaluate` stopped by the stop button after `done` of `n`
+/// samples.
+fn interrupted(call: &str, done: usize, n: usize) -> Error {
+    crate::interrupt::stopped(
+        call,
+        &format!("after {done} of {n} samples"),
+        "Nothing was changed.",
+    )
 }

@@ -7,6 +7,7 @@
 //! in `callbacks`); weights files in `weights_file`; `predict` and `evaluate` in
 //! `evaluate`; running sums and progress lines in `logs`.
 
+mod autosave;
 mod callbacks;
 mod data_adapter;
 mod display;
@@ -26,6 +27,7 @@ mod train;
 mod train_tests;
 mod weights_file;
 
+pub use autosave::restore_autosave;
 pub use evaluate::{Evaluate, Scores};
 pub use fit::Fit;
 pub use functional::Model;

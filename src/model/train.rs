@@ -1,6 +1,7 @@
 //! Training: one step on a batch (`train_step`), `train_on_batch`, and
 //! `fit`'s epoch and batch loop with its callback hooks.
 
+use super::autosave::Autosave;
 use super::callbacks::{each, ProgressLine, Recorder};
 use super::data_adapter::{batches, split_validation, Data, Rows};
 use super::fit::Fit;
@@ -225,6 +226,7 @@ impl Graph {
         let work = self.flops(train.len(), true) * opts.epochs as f64;
         let mut history = History::default();
         let mut stepped = false;
+        let _stop = crate::interrupt::guard();
         let result = crate::parallel::run(work, |team| {
             let run = FitRun {
                 train: &train,
@@ -266,18 +268,23 @@ impl Graph {
             after_first: None,
         };
         let mut recorder = Recorder(history);
-        let mut own: Vec<&mut dyn Callback> = vec![&mut recorder];
-        if run.opts.verbose > 0 {
-            own.push(&mut progress);
+        let mut autosave = Autosave::new(run.opts.epochs);
+        let verbose = run.opts.verbose > 0;
+        // History and the progress line come after the user's callbacks;
+        // borrowed per call, so the History can be autosaved in between.
+        macro_rules! own {
+            () => {
+                &mut own(&mut recorder, &mut progress, verbose)
+            };
         }
         let user = &run.opts.callbacks;
         let mut logs = Logs::default();
         self.stop_training = false;
-        each(user, &mut own, |c| {
+        each(user, own!(), |c| {
             c.on_train_begin(&mut Logs::default(), self)
         })?;
         for epoch in 0..run.opts.epochs {
-            each(user, &mut own, |c| {
+            each(user, own!(), |c| {
                 c.on_epoch_begin(epoch, &mut Logs::default(), self)
             })?;
             if run.opts.shuffle {
@@ -286,7 +293,7 @@ impl Graph {
             let mut totals = Totals::new(run.kinds);
             for (step, batch) in batches(order.len(), run.opts.batch_size, Some(&order)).enumerate()
             {
-                each(user, &mut own, |c| {
+                each(user, own!(), |c| {
                     c.on_train_batch_begin(step, &mut Logs::default(), self)
                 })?;
                 let (xb, yb) = (x_rows.take(&batch)?, y_rows.take(&batch)?);
@@ -296,9 +303,17 @@ impl Graph {
                     .map_err(|e| diverged(e, epoch, step, run.steps))?;
                 totals.add(loss, &yb, &out);
                 let mut batch_logs = totals.logs(&metrics);
-                each(user, &mut own, |c| {
+                each(user, own!(), |c| {
                     c.on_train_batch_end(step, &mut batch_logs, self)
                 })?;
+                if crate::interrupt::requested() {
+                    return Err(crate::interrupt::fit_stopped(
+                        epoch,
+                        run.opts.epochs,
+                        step + 1,
+                        run.steps,
+                    ));
+                }
                 if self.stop_training {
                     break;
                 }
@@ -306,15 +321,26 @@ impl Graph {
             logs = totals.logs(&metrics);
             if let Some(val) = run.val {
                 let batch = run.opts.batch_size.max(32);
-                let vl = self.evaluate_unchecked(val, run.kinds, batch, team)?;
+                let vl = self
+                    .evaluate_unchecked(val, run.kinds, batch, team)
+                    .map_err(|e| match e.kind() {
+                        ErrorKind::Interrupted => crate::interrupt::fit_stopped(
+                            epoch,
+                            run.opts.epochs,
+                            run.steps,
+                            run.steps,
+                        ),
+                        _ => e,
+                    })?;
                 logs.extend_prefixed("val_", &vl);
             }
-            each(user, &mut own, |c| c.on_epoch_end(epoch, &mut logs, self))?;
+            each(user, own!(), |c| c.on_epoch_end(epoch, &mut logs, self))?;
+            autosave.after_epoch(self, recorder.0);
             if self.stop_training {
                 break;
             }
         }
-        each(user, &mut own, |c| c.on_train_end(&mut logs, self))
+        each(user, own!(), |c| c.on_train_end(&mut logs, self))
     }
 }
 
@@ -346,4 +372,18 @@ fn diverged(e: Error, epoch: usize, step: usize, steps: usize) -> Error {
             }
         ),
     )
+}
+
+/// `fit`'s own callbacks for one hook call: History, then the progress
+/// line when verbose.
+fn own<'a>(
+    recorder: &'a mut Recorder<'_>,
+    progress: &'a mut ProgressLine,
+    verbose: bool,
+) -> Vec<&'a mut dyn Callback> {
+    let mut own: Vec<&mut dyn Callback> = vec![recorder];
+    if verbose {
+        own.push(progress);
+    }
+    own
 }
