@@ -303,3 +303,197 @@ fn bar_writes_class_names_upright_under_the_bars() {
     assert_laid_out(&turned, all, "T-shirt/top", BLACK_INK);
     review("bar_names.png", &fig);
 }
+
+#[test]
+fn line_draws_each_curve_in_its_colour_with_a_legend_outside_the_data() {
+    let loss = vec![4.0f32, 3.0, 2.5, 2.2, 2.1, 2.0];
+    let val_loss = vec![4.2f32, 3.4, 3.1, 3.0, 3.05, 3.2];
+    let fig = plot::line(&loss)
+        .label("loss")
+        .line(&val_loss)
+        .label("val_loss")
+        .ylabel("Error [MPG]")
+        .figure()
+        .unwrap();
+    let img = assert_drawn(&fig, 10);
+    let frame = plot_frame(&img);
+    let blue = [0x1f, 0x77, 0xb4];
+    let orange = [0xff, 0x7f, 0x0e];
+    let inside = img.crop(
+        frame.0 + 1,
+        frame.2,
+        frame.1 - frame.0 - 1,
+        frame.3 - frame.2,
+    );
+    assert!(count(&inside, |p| p == blue) > 100);
+    assert!(count(&inside, |p| p == orange) > 100);
+    // the first point of each curve: the loss (4.0) lies below val_loss (4.2),
+    // and the last val_loss point (3.2) above the last loss (2.0)
+    let first_column = |color: [u8; 3]| {
+        (0..inside.width())
+            .find_map(|x| {
+                (0..inside.height())
+                    .find(|&y| inside.get_pixel(x, y).0 == color)
+                    .map(|y| (x, y))
+            })
+            .unwrap()
+    };
+    let (bx, by) = first_column(blue);
+    let (ox, oy) = first_column(orange);
+    assert!(
+        bx.abs_diff(ox) <= 2 && oy < by,
+        "blue at {bx},{by}, orange at {ox},{oy}"
+    );
+    // the legend right of the data: a box whose lines are the two curves'
+    // colours and whose names are laid out by the font
+    let legend = framed_box(&img, [180, 180, 180], 0).expect("a legend");
+    assert!(legend.0 > frame.1, "legend {legend:?}, data to {}", frame.1);
+    let keys = img.crop(legend.0, legend.2, 30, legend.3 - legend.2);
+    assert!(count(&keys, |p| p == blue) > 20 && count(&keys, |p| p == orange) > 20);
+    // (the underscore of "val_loss" is a band of its own: joined to its line)
+    let mut rows: Vec<(u32, u32)> = Vec::new();
+    for band in text_rows(
+        &img,
+        (legend.0 + 30, legend.1, legend.2, legend.3),
+        BLACK_INK,
+    ) {
+        match rows.last_mut() {
+            Some(last) if band.0 - last.1 <= 2 => last.1 = band.1,
+            _ => rows.push(band),
+        }
+    }
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for (band, name) in rows.into_iter().zip(["loss", "val_loss"]) {
+        let found = labels_in_row(&img, (legend.0 + 30, legend.1), band, BLACK_INK, 12);
+        assert_laid_out(
+            &img,
+            (found[0].0, found[0].1, band.0, band.1),
+            name,
+            BLACK_INK,
+        );
+    }
+    // the axis label under the chart: "epoch"
+    let rows = text_rows(
+        &img,
+        (frame.0, frame.1, frame.3 + 24, fig.height()),
+        BLACK_INK,
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_laid_out(
+        &img,
+        (frame.0, frame.1, rows[0].0, rows[0].1),
+        "epoch",
+        BLACK_INK,
+    );
+    // no names, no legend
+    let plain = plot::line(&loss).figure().unwrap();
+    assert_eq!(plain.width(), 520);
+    // a matrix is not a row of values
+    let err = plot::line(Array2::<f32>::zeros((3, 4)))
+        .figure()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("(n,)") && err.contains("(3, 4)"), "{err}");
+    review("lines.png", &fig);
+}
+
+#[test]
+fn hist_counts_values_into_equal_bins_and_draws_them() {
+    // 0..100: 10 bins of 10 values each, the largest in the last bin
+    let values: Vec<u8> = (0..100).collect();
+    let h = plot::hist(&values);
+    assert_eq!(h.counts().unwrap(), vec![10; 10]);
+    let skewed = array![0.0f32, 0.1, 0.2, 0.3, 1.0];
+    let h = plot::hist(&skewed).bins(2).xlabel("value");
+    assert_eq!(h.counts().unwrap(), vec![4, 1]);
+    let fig = h.figure().unwrap();
+    let img = decode(&fig.to_png());
+    let frame = plot_frame(&img);
+    let blue = [0x1f, 0x77, 0xb4];
+    // the bars: the first 4 times as tall as the second
+    let columns: Vec<usize> = (frame.0 + 1..frame.1)
+        .map(|x| {
+            (frame.2..frame.3)
+                .filter(|&y| img.get_pixel(x, y).0 == blue)
+                .count()
+        })
+        .filter(|&n| n > 0)
+        .collect();
+    let tallest = *columns.iter().max().unwrap() as f32;
+    let shortest = *columns.iter().min().unwrap() as f32;
+    assert!(
+        (tallest / shortest - 4.0).abs() < 0.1,
+        "{tallest} / {shortest}"
+    );
+    let rows = text_rows(
+        &img,
+        (frame.0, frame.1, frame.3 + 24, fig.height()),
+        BLACK_INK,
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_laid_out(
+        &img,
+        (frame.0, frame.1, rows[0].0, rows[0].1),
+        "value",
+        BLACK_INK,
+    );
+    // one value: a bin around it (numpy's value +- 0.5)
+    assert_eq!(plot::hist(&[3.0f32]).bins(2).counts().unwrap(), vec![0, 1]);
+    assert!(plot::hist(Vec::<f32>::new()).figure().is_err());
+    review("hist.png", &fig);
+}
+
+#[test]
+fn row_puts_figures_side_by_side_pixel_for_pixel() {
+    let digit = Array2::from_shape_fn((28, 28), |(i, j)| ((i * 28 + j) % 256) as u8);
+    let image = plot::imshow(&digit).cmap("binary");
+    let bars = plot::bar(&[0.1f32, 0.7, 0.2]).true_label(2);
+    let history_like = plot::line(&[1.0f32, 0.5, 0.4]).label("loss");
+    let row = plot::row(&[&image, &bars, &history_like]);
+    let fig = row.figure().unwrap();
+    let parts = [
+        image.figure().unwrap(),
+        bars.figure().unwrap(),
+        history_like.figure().unwrap(),
+    ];
+    assert_eq!(
+        fig.width(),
+        parts.iter().map(|f| f.width()).sum::<u32>() + 2 * 16
+    );
+    assert_eq!(
+        fig.height(),
+        parts.iter().map(|f| f.height()).max().unwrap()
+    );
+    // each part is drawn exactly as on its own, at its place
+    let mut left = 0;
+    for part in &parts {
+        for y in 0..part.height() {
+            for x in 0..part.width() {
+                assert_eq!(
+                    fig.pixel(left + x, y),
+                    part.pixel(x, y),
+                    "({x}, {y}) of a part"
+                );
+            }
+        }
+        // white between the parts and below the shorter ones
+        for y in 0..fig.height() {
+            for x in part.width()..part.width() + 16 {
+                if left + x < fig.width() {
+                    assert_eq!(fig.pixel(left + x, y), [255, 255, 255]);
+                }
+            }
+        }
+        for y in part.height()..fig.height() {
+            assert_eq!(fig.pixel(left + part.width() / 2, y), [255, 255, 255]);
+        }
+        left += part.width() + 16;
+    }
+    // it saves as PNG and SVG, and a part's mistake is the row's
+    let svg = row.figure().unwrap().to_svg().unwrap();
+    assert!(svg.contains("true class") || svg.contains("true = predicted"));
+    let bad = plot::row(&[&image, &plot::bar(&[0.5f32, 0.5]).true_label(7)]);
+    assert!(bad.figure().unwrap_err().to_string().contains("0 to 1"));
+    assert!(plot::row(&[]).figure().is_err());
+    review("row.png", &fig);
+}

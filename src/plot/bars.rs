@@ -115,10 +115,12 @@ impl Bars {
             }
         };
         let names = match &self.class_names {
-            Some(n) if n.len() < k => return Err(Error::value(format!(
+            Some(n) if n.len() < k => {
+                return Err(Error::value(format!(
                 "bar: there are {k} bars but class_names has {} names: one name per bar is needed",
                 n.len()
-            ))),
+            )))
+            }
             other => other.clone(),
         };
         let (predicted, _) = argmax_value(values.iter());

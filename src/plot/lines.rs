@@ -160,13 +160,15 @@ where
     let n = p.curves.iter().map(|(v, _)| v.len()).max().unwrap_or(1);
     let (chart_area, side) = root.split_horizontally(WIDTH);
     let title_room = if p.labels.title.is_empty() { 14 } else { 40 };
-    let x_range = if n <= 1 { 0.5..1.5 } else { 1.0..n as f64 };
+    // a little room left and right, so that no point sits on an axis
+    let pad = (n as f64 * 0.02).max(0.3);
+    let x_range = 1.0 - pad..n as f64 + pad;
     let mut chart = ChartBuilder::on(&chart_area)
         .margin(12)
         .margin_top(title_room)
         .margin_right(20)
         .x_label_area_size(if p.labels.xlabel.is_empty() { 30 } else { 46 })
-        .y_label_area_size(if p.labels.ylabel.is_empty() { 52 } else { 70 })
+        .y_label_area_size(if p.labels.ylabel.is_empty() { 48 } else { 62 })
         .build_cartesian_2d(x_range, p.y.0..p.y.1)?;
     chart
         .configure_mesh()
