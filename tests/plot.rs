@@ -599,7 +599,7 @@ fn samples_for_review() {
         .true_label(2)
         .save(out.join("bar_right.png"))
         .unwrap();
-    plot::bar(&[3.0f32, -1.0, 2.0])
+    plot::bar([3.0f32, -1.0, 2.0])
         .title("any values")
         .xlabel("feature")
         .ylabel("weight")

@@ -438,7 +438,7 @@ fn hist_counts_values_into_equal_bins_and_draws_them() {
         BLACK_INK,
     );
     // one value: a bin around it (numpy's value +- 0.5)
-    assert_eq!(plot::hist(&[3.0f32]).bins(2).counts().unwrap(), vec![0, 1]);
+    assert_eq!(plot::hist([3.0f32]).bins(2).counts().unwrap(), vec![0, 1]);
     assert!(plot::hist(Vec::<f32>::new()).figure().is_err());
     review("hist.png", &fig);
 }
@@ -447,8 +447,8 @@ fn hist_counts_values_into_equal_bins_and_draws_them() {
 fn row_puts_figures_side_by_side_pixel_for_pixel() {
     let digit = Array2::from_shape_fn((28, 28), |(i, j)| ((i * 28 + j) % 256) as u8);
     let image = plot::imshow(&digit).cmap("binary");
-    let bars = plot::bar(&[0.1f32, 0.7, 0.2]).true_label(2);
-    let history_like = plot::line(&[1.0f32, 0.5, 0.4]).label("loss");
+    let bars = plot::bar([0.1f32, 0.7, 0.2]).true_label(2);
+    let history_like = plot::line([1.0f32, 0.5, 0.4]).label("loss");
     let row = plot::row(&[&image, &bars, &history_like]);
     let fig = row.figure().unwrap();
     let parts = [
@@ -492,7 +492,7 @@ fn row_puts_figures_side_by_side_pixel_for_pixel() {
     // it saves as PNG and SVG, and a part's mistake is the row's
     let svg = row.figure().unwrap().to_svg().unwrap();
     assert!(svg.contains("true class") || svg.contains("true = predicted"));
-    let bad = plot::row(&[&image, &plot::bar(&[0.5f32, 0.5]).true_label(7)]);
+    let bad = plot::row(&[&image, &plot::bar([0.5f32, 0.5]).true_label(7)]);
     assert!(bad.figure().unwrap_err().to_string().contains("0 to 1"));
     assert!(plot::row(&[]).figure().is_err());
     review("row.png", &fig);

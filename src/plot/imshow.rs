@@ -67,7 +67,8 @@ enum Picture {
 /// });
 /// let fig = plot::imshow(&rgb).figure()?;
 /// assert_eq!(fig.pixel(38 + 10, 10 + 100), [255, 0, 0]);
-/// assert_eq!(fig.pixel(38 + 270, 10 + 100), [0, 0, 255]);
+/// assert_eq!(fig.width(), 38 + 32 * 8 + 14); // each pixel 8x8
+/// assert_eq!(fig.pixel(38 + 250, 10 + 100), [0, 0, 255]);
 /// // floats are 0..1: unscaled 0..255 floats say how to fix them
 /// assert!(plot::imshow(rgb.mapv(f32::from)).figure().is_err());
 /// # Ok::<(), kerust::Error>(())

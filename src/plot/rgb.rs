@@ -51,7 +51,7 @@ pub(crate) fn rgb_pixels(img: ArrayView3<'_, f32>, integers: bool) -> Array2<RGB
 /// Round values between `lo` and `hi` for a colour bar: steps of 1, 2 or
 /// 5 times a power of ten, at most 7 of them.
 pub(crate) fn nice_ticks(lo: f32, hi: f32) -> Vec<f32> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi <= lo || !lo.is_finite() || !hi.is_finite() {
         return vec![lo];
     }
     let raw = f64::from(hi - lo) / 5.0;
