@@ -198,9 +198,14 @@ where
             .filter(|(_, v)| v.is_finite())
             .map(|(e, v)| (e as f64 + 1.0, f64::from(*v)))
             .collect();
-        chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
+        // cut where a curve leaves the y range (plotters would draw such
+        // points on the border, as if they were the border's value)
+        for run in clip_runs(&points, p.y) {
+            chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?;
+        }
         if points.len() <= 30 {
-            chart.draw_series(points.iter().map(|&pt| Circle::new(pt, 3, color.filled())))?;
+            let inside = points.iter().filter(|pt| (p.y.0..=p.y.1).contains(&pt.1));
+            chart.draw_series(inside.map(|&pt| Circle::new(pt, 3, color.filled())))?;
         }
     }
     let (bx, by) = chart_area.get_base_pixel();
@@ -216,4 +221,77 @@ where
         draw_side(&side, (4, py.start - by, py.end - by), &p.entries, None)?;
     }
     Ok(())
+}
+
+/// The parts of the polyline `points` whose y lies in `lo..=hi`, each
+/// cut exactly where it crosses `lo` or `hi`.
+fn clip_runs(points: &[(f64, f64)], (lo, hi): (f64, f64)) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
+    let inside = |y: f64| (lo..=hi).contains(&y);
+    if points.len() == 1 && inside(points[0].1) {
+        return vec![points.to_vec()];
+    }
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        // the part of the segment, as t in 0..=1, with y inside
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let dy = y1 - y0;
+        for (bound, below) in [(lo, true), (hi, false)] {
+            if dy == 0.0 {
+                if (below && y0 < bound) || (!below && y0 > bound) {
+                    t0 = 1.0;
+                    t1 = 0.0;
+                }
+                continue;
+            }
+            let t = (bound - y0) / dy;
+            // entering or leaving through this bound
+            if (below && dy > 0.0) || (!below && dy < 0.0) {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+        if t0 > t1 {
+            open = false;
+            continue;
+        }
+        let at = |t: f64| (x0 + (x1 - x0) * t, y0 + dy * t);
+        if !(open && t0 == 0.0) {
+            runs.push(vec![at(t0)]);
+        }
+        if let Some(run) = runs.last_mut() {
+            run.push(at(t1));
+        }
+        open = t1 == 1.0;
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip_runs;
+
+    #[test]
+    fn curves_are_cut_where_they_leave_the_range() {
+        let pts = [
+            (1.0, 15.0),
+            (2.0, 5.0),
+            (3.0, 4.0),
+            (4.0, 12.0),
+            (5.0, 20.0),
+            (6.0, 2.0),
+        ];
+        let runs = clip_runs(&pts, (0.0, 10.0));
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(
+            runs[0],
+            vec![(1.5, 10.0), (2.0, 5.0), (3.0, 4.0), (3.75, 10.0)]
+        );
+        assert_eq!(runs[1][0].1, 10.0);
+        assert_eq!(runs[1][1], (6.0, 2.0));
+        // a curve wholly outside draws nothing
+        assert!(clip_runs(&[(1.0, 11.0), (2.0, 12.0)], (0.0, 10.0)).is_empty());
+    }
 }
