@@ -497,3 +497,33 @@ fn row_puts_figures_side_by_side_pixel_for_pixel() {
     assert!(plot::row(&[]).figure().is_err());
     review("row.png", &fig);
 }
+
+#[test]
+fn class_names_come_as_arrays_slices_or_strings() {
+    let x = cifar_like(2);
+    let y = array![1u8, 0];
+    let owned: Vec<String> = CIFAR_NAMES.iter().map(|s| s.to_string()).collect();
+    let a = plot::images(&x, &y)
+        .class_names(&CIFAR_NAMES)
+        .figure()
+        .unwrap();
+    let b = plot::images(&x, &y).class_names(&owned).figure().unwrap();
+    let c = plot::images(&x, &y)
+        .class_names(&owned[..])
+        .figure()
+        .unwrap();
+    assert_eq!(a.rgb(), b.rgb());
+    assert_eq!(a.rgb(), c.rgb());
+    let p = array![0.3f32, 0.7];
+    let d = plot::bar(&p).class_names(&owned).figure().unwrap();
+    let e = plot::bar(&p)
+        .class_names(&["airplane", "automobile"])
+        .figure()
+        .unwrap();
+    let f = plot::bar(&p).class_names(&["cat", "dog"]).figure().unwrap();
+    assert!(f.height() < d.height()); // room for the names shown, not for all
+    assert_eq!(d.rgb(), e.rgb());
+    // fewer names than bars: an error
+    let err = plot::bar(&p).class_names(&["cat"]).figure().unwrap_err();
+    assert!(err.to_string().contains("2 bars"), "{err}");
+}

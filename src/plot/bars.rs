@@ -162,6 +162,7 @@ impl Bars {
         let names_height = match (&names, &font) {
             (Some(n), Some(f)) => n
                 .iter()
+                .take(k)
                 .map(|s| super::text::measure(f, NAME_SIZE, s).0)
                 .max()
                 .unwrap_or(0),

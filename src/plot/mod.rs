@@ -5,6 +5,16 @@
 //! builder that makes one, such as [`Image`] for `imshow(..).cmap("binary")`).
 //! As the last expression of a notebook cell, a figure shows itself.
 //!
+//! - pictures: [`imshow`] (values through a colour map, or RGB; a colour
+//!   bar), [`images`] (a grid with labels or class names, mistakes in red);
+//! - training: [`history`], [`line`] (values per epoch, with a legend);
+//! - data and predictions: [`scatter`], [`decision_boundary`],
+//!   [`confusion_matrix`], [`bar`] (one prediction's probabilities, as
+//!   TensorFlow's `plot_value_array`), [`hist`];
+//! - models: [`network`];
+//! - [`row`]: several of these side by side, in one output (a cell shows
+//!   only its last picture).
+//!
 //! ```
 //! use kerust::prelude::*;
 //! let digit = Array2::<u8>::from_shape_fn((28, 28), |(i, j)| ((i * j) % 256) as u8);
