@@ -514,6 +514,15 @@ fn class_names_come_as_arrays_slices_or_strings() {
         .unwrap();
     assert_eq!(a.rgb(), b.rgb());
     assert_eq!(a.rgb(), c.rgb());
+    // the same pictures as floats in 0..1
+    let xf = x.mapv(|v| f32::from(v) / 255.0);
+    let g = plot::images(&xf, &y)
+        .class_names(&CIFAR_NAMES)
+        .figure()
+        .unwrap();
+    assert_eq!(a.rgb(), g.rgb());
+    let err = plot::images(x.mapv(f32::from), &y).figure().unwrap_err();
+    assert!(err.to_string().contains("0..=1"), "{err}");
     let p = array![0.3f32, 0.7];
     let d = plot::bar(&p).class_names(&owned).figure().unwrap();
     let e = plot::bar(&p)
