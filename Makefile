@@ -26,7 +26,7 @@ JUPYTER_ENV := JUPYTER_PATH=$(VENV)/share/jupyter JUPYTER_PLATFORM_DIRS=1 PATH="
 
 STAMP_VENV   := $(VENV)/.stamp-requirements
 
-.PHONY: help lab test setup evcxr venv kernel data bench fmt clippy cargo-test notebook-test kernel-test
+.PHONY: help lab test setup evcxr venv kernel data bench fmt clippy cargo-test notebook-test kernel-test classroom-test classroom-check
 
 help:
 	@echo "make lab     install what is missing, start Jupyter Lab on notebooks/"
@@ -35,6 +35,7 @@ help:
 	@echo "make kernel  (re)install the kerust kernelspec into .venv"
 	@echo "make data    put the MNIST files into the Keras dataset cache"
 	@echo "make bench   run the benchmarks (scripts/bench.sh)"
+	@echo "make classroom-check  lint the Dockerfile, dry-run the Binder build, rehearse binder/postBuild"
 	@echo "make fmt | make clippy"
 
 setup: evcxr venv kernel data
@@ -48,6 +49,7 @@ test: setup
 	$(MAKE) --no-print-directory cargo-test || status=1; \
 	$(MAKE) --no-print-directory kernel-test || status=1; \
 	$(MAKE) --no-print-directory notebook-test || status=1; \
+	$(MAKE) --no-print-directory classroom-test || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; else echo "make test: all passed"; fi; \
 	exit $$status
 
@@ -59,6 +61,17 @@ kernel-test: evcxr venv kernel
 
 notebook-test: evcxr venv kernel data
 	$(JUPYTER_ENV) $(VENV)/bin/python tests/notebooks/run_notebooks.py
+
+# The classroom (Dockerfile, binder/, deploy/; README "Teaching a class"):
+# hadolint, repo2docker's dry run, yamllint, and binder/postBuild rehearsed
+# in a fresh HOME (scripts/classroom_check.sh). In make test the rehearsal
+# is skipped, with a message, when it would take over 15 minutes;
+# classroom-check always runs it.
+classroom-test: evcxr
+	PATH="$(CARGO_BIN):$$PATH" scripts/classroom_check.sh
+
+classroom-check:
+	PATH="$(CARGO_BIN):$$PATH" scripts/classroom_check.sh --full
 
 # evcxr_jupyter: installed once; about 7 minutes to compile on a fresh machine.
 evcxr:
