@@ -4,7 +4,7 @@
 # JupyterHub: deploy/jupyterhub/values.yaml), or on one machine:
 #
 #   docker build -t kerust-classroom .          # about 15 minutes on 2 cores
-#   docker run --rm -p 8888:8888 kerust-classroom
+#   docker run --rm -p 8888:8888 kerust-classroom    # then open kerust/notebooks/
 #
 # Layout (fixed absolute paths: the warm build is keyed by them):
 #   /home/jovyan/kerust    the course (the repository); KERUST_ROOT
@@ -65,4 +65,5 @@ USER 0
 RUN install -m 0755 "${KERUST_ROOT}/deploy/course-home.sh" /usr/local/bin/kerust-course-home
 USER 1000
 
-WORKDIR ${KERUST_ROOT}/notebooks
+# Jupyter opens on /home/jovyan; the lessons are in kerust/notebooks.
+WORKDIR /home/jovyan
