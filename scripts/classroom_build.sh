@@ -99,6 +99,7 @@ course() {
     (cd "$root/notebooks" && JUPYTER_PATH="$prefix/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}" \
         python3 -m jupyter nbconvert --to notebook --execute --allow-errors \
         --ExecutePreprocessor.kernel_name=kerust --ExecutePreprocessor.timeout=1800 \
+        --ExecutePreprocessor.startup_timeout=600 \
         --output-dir "$out" ./*.ipynb) || fail "running the notebooks in the kerust kernel failed (see above)"
     say "notebooks ran in $(elapsed "$t1")"
     rm -rf "$out"
