@@ -41,7 +41,9 @@ USER 1000
 WORKDIR /home/jovyan
 
 # Rust and evcxr_jupyter (cargo install --locked): their own layers, so
-# that a change to the course does not rebuild them.
+# that a change to the course does not rebuild them. evcxr_jupyter's crate
+# archives go; kerust's (downloaded below) stay: cargo looks for them at
+# every kernel start, and would download them again.
 ARG KERUST_RUST_VERSION=1.95.0
 ARG EVCXR_VERSION=0.22.0
 COPY --chown=${NB_UID}:${NB_GID} scripts/classroom_build.sh /tmp/classroom_build.sh
@@ -58,7 +60,7 @@ RUN pip install --no-cache-dir -r /tmp/requirements-notebooks.txt \
 # warm build slot: every notebook runs once here.
 COPY --chown=${NB_UID}:${NB_GID} . ${KERUST_ROOT}
 RUN KERUST_JUPYTER_PREFIX="${CONDA_DIR}" "${KERUST_ROOT}/scripts/classroom_build.sh" course \
-    && rm -rf "${KERUST_ROOT}/target" "${CARGO_HOME}/registry/cache" \
+    && rm -rf "${KERUST_ROOT}/target" \
     && cp -a "${KERUST_ROOT}" /opt/kerust/course
 
 USER 0

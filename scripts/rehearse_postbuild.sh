@@ -11,8 +11,9 @@
 # ~/.npm, ~/.local are new and empty; the user's own are not touched), a
 # copy of the repository as $HOME (repo2docker puts it there), and a new
 # Python environment with binder/requirements.txt (what repo2docker
-# installs before postBuild; pip's download cache is the user's, to save
-# time). What is the host's: the Rust toolchain (rustup's, through
+# installs before postBuild; kept between rehearsals in
+# target/classroom/binder-env, as it is not postBuild's work). What is the
+# host's: the Rust toolchain (rustup's, through
 # RUSTUP_HOME, used read-only) and, when it is installed, evcxr_jupyter:
 # postBuild reuses what is on PATH, as it would on a Binder base image that
 # had them. Without an evcxr_jupyter, postBuild compiles one (7 to 11
@@ -73,13 +74,25 @@ done
 
 # The environment a Binder build has: nothing of this shell's but the basics.
 fresh_env=(env -i HOME="$work/home" USER="${USER:-$(id -un)}" LANG=C.UTF-8 TMPDIR="$work/tmp"
-    RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" PIP_CACHE_DIR="$(python3 -m pip cache dir 2>/dev/null || echo "$work/tmp/pip")"
-    PATH="$work/env/bin:$work/home/.cargo/bin:$work/host-bin:/usr/local/bin:/usr/bin:/bin")
+    RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+    PATH="$root/target/classroom/binder-env/bin:$work/home/.cargo/bin:$work/host-bin:/usr/local/bin:/usr/bin:/bin")
 
-say "Python environment with binder/requirements.txt (repo2docker's step)"
-python3 -m venv "$work/env"
-(cd "$work/home" && "${fresh_env[@]}" "$work/env/bin/pip" install --disable-pip-version-check -q -r binder/requirements.txt) ||
-    fail "pip install -r binder/requirements.txt"
+# repo2docker's own step before postBuild: a Python environment with
+# binder/requirements.txt. Kept between rehearsals (target/classroom/binder-env,
+# remade when the requirements change): it is not postBuild's work.
+env_dir="$root/target/classroom/binder-env"
+env_key="$(cat "$root/binder/requirements.txt" "$root/requirements-notebooks.txt" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$env_dir/.requirements-sha256" 2>/dev/null)" != "$env_key" ]; then
+    say "Python environment with binder/requirements.txt (repo2docker's step)"
+    rm -rf "$env_dir"
+    python3 -m venv "$env_dir"
+    (cd "$work/home" && "${fresh_env[@]}" "$env_dir/bin/pip" install --disable-pip-version-check -q -r binder/requirements.txt) ||
+        fail "pip install -r binder/requirements.txt"
+    echo "$env_key" >"$env_dir/.requirements-sha256"
+else
+    say "Python environment with binder/requirements.txt: kept from the last rehearsal ($env_dir)"
+fi
+rm -rf "$env_dir/share/jupyter/kernels/kerust"   # postBuild installs it
 
 say "binder/postBuild"
 t1=$SECONDS
