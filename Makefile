@@ -31,7 +31,7 @@ STAMP_BROWSER := $(VENV)/.stamp-browser
 LAB_SERVER_ARGS := --MappingKernelManager.default_kernel_name=kerust
 CHROMIUM    ?= /usr/bin/chromium
 
-.PHONY: help lab test setup evcxr venv kernel data bench fmt clippy cargo-test notebook-test kernel-test browser-test chromium
+.PHONY: help lab test setup evcxr venv kernel data bench fmt clippy cargo-test notebook-test kernel-test browser-test chromium classroom-test classroom-check
 
 help:
 	@echo "make lab     install what is missing, start Jupyter Lab on notebooks/"
@@ -41,6 +41,7 @@ help:
 	@echo "make kernel  (re)install the kerust kernelspec into .venv"
 	@echo "make data    put the MNIST files into the Keras dataset cache"
 	@echo "make bench   run the benchmarks (scripts/bench.sh)"
+	@echo "make classroom-check  lint the Dockerfile, dry-run the Binder build, rehearse binder/postBuild"
 	@echo "make fmt | make clippy"
 
 setup: evcxr venv kernel data
@@ -55,6 +56,7 @@ test: setup
 	$(MAKE) --no-print-directory kernel-test || status=1; \
 	$(MAKE) --no-print-directory notebook-test || status=1; \
 	$(MAKE) --no-print-directory browser-test || status=1; \
+	$(MAKE) --no-print-directory classroom-test || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; else echo "make test: all passed"; fi; \
 	exit $$status
 
@@ -90,6 +92,17 @@ chromium:
 $(STAMP_BROWSER): requirements-browser.txt $(STAMP_VENV)
 	"$(VENV)/bin/python" -m pip install --disable-pip-version-check -q -r requirements-browser.txt
 	touch "$@"
+
+# The classroom (Dockerfile, binder/, deploy/; README "Teaching a class"):
+# hadolint, repo2docker's dry run, yamllint, and binder/postBuild rehearsed
+# in a fresh HOME (scripts/classroom_check.sh). In make test the rehearsal
+# is skipped, with a message, when it would take over 15 minutes;
+# classroom-check always runs it.
+classroom-test: evcxr
+	PATH="$(CARGO_BIN):$$PATH" scripts/classroom_check.sh
+
+classroom-check:
+	PATH="$(CARGO_BIN):$$PATH" scripts/classroom_check.sh --full
 
 # evcxr_jupyter: installed once; about 7 minutes to compile on a fresh machine.
 evcxr:
