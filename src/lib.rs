@@ -61,7 +61,9 @@ pub mod prelude {
     pub use crate::datasets;
     pub use crate::exercises;
     pub use crate::layers::{
-        Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
+        Activation, AveragePooling2D, Call, Conv2D, Dense, Dropout, Flatten,
+        GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Input, KerasTensor,
+        Layer, MaxPooling2D, Reshape, Size2, Softmax,
     };
     pub use crate::losses::Loss;
     pub use crate::model::{load_model, Evaluate, Fit, History, Model, Sequential};

@@ -1144,3 +1144,58 @@ fn same_padding_with_a_huge_kernel() {
         &["conv2d"],
     );
 }
+
+// ------------------------------------------------- layers of issue 15
+
+#[test]
+fn new_layers_refuse_inputs_they_cannot_take() {
+    let mut m = Sequential::new();
+    m.add(Dense::new(6).named("d").input_shape([4])).unwrap();
+    let before = m.summary_string();
+    err_with(
+        m.add(Reshape::new([4, 2]).named("r")),
+        &[
+            "layer r",
+            "cannot reshape input (None, 6)",
+            "(4, 2)",
+            "sizes differ",
+        ],
+    );
+    err_with(
+        m.add(Reshape::new([-1, -1]).named("r")),
+        &["only one entry may be -1"],
+    );
+    err_with(m.add(Reshape::new([4, -1]).named("r")), &["do not divide"]);
+    err_with(
+        m.add(GlobalAveragePooling1D::new().named("g")),
+        &[
+            "layer g expects input of shape (None, steps, features)",
+            "(None, 6)",
+        ],
+    );
+    err_with(
+        m.add(GlobalMaxPooling2D::new().named("g")),
+        &["(None, height, width, channels)", "(None, 6)"],
+    );
+    err_with(
+        m.add(AveragePooling2D::new(2).named("a")),
+        &["layer a expects input of shape (None, height, width, channels)"],
+    );
+    assert_eq!(m.summary_string(), before, "a failed add changed the model");
+
+    let mut c = Sequential::new();
+    c.add(Input::new([4, 4, 1])).unwrap();
+    err_with(
+        c.add(AveragePooling2D::new(2).padding("full").named("a")),
+        &["layer a: padding must be 'valid' or 'same', got 'full'"],
+    );
+    err_with(
+        c.add(AveragePooling2D::new(5).named("a")),
+        &["layer a: pool (5, 5) is larger than the input (None, 4, 4, 1)"],
+    );
+    err_with(
+        c.add(MaxPooling2D::new(2).strides(0).named("m")),
+        &["pool_size and strides must be positive", "strides=(0, 0)"],
+    );
+    err_with(c.add(Conv2D::new(2, 0).named("c")), &["kernel_size=(0, 0)"]);
+}

@@ -9,7 +9,10 @@
 //! is tested on wrong gradients (`checker_rejects_wrong_gradients`).
 
 use kerust::activations::ActivationFn;
-use kerust::layers::{Activation, Conv2D, Ctx, Dense, Dropout, Flatten, Layer, MaxPooling2D, Team};
+use kerust::layers::{
+    Activation, AveragePooling2D, Conv2D, Ctx, Dense, Dropout, Flatten, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalMaxPooling2D, Layer, MaxPooling2D, Reshape, Softmax, Team,
+};
 use kerust::losses::Loss;
 use kerust::prelude::Sequential;
 use kerust::random::Rng;
@@ -938,4 +941,69 @@ fn conv_and_pool_shapes_and_params() {
             .unwrap();
         assert_eq!(y.shape(), &[2, 14, 14, filters]);
     }
+}
+
+// ------------------------------------------------- layers of issue 15
+
+#[test]
+fn average_pooling2d_gradients() {
+    for (p, s, padding, shape) in POOLS {
+        let mut layer = AveragePooling2D::new(p).padding(padding);
+        if let Some(s) = s {
+            layer = layer.strides(s);
+        }
+        layer.build(&shape, &mut Rng::seed_from_u64(0)).unwrap();
+        let x = uniform(
+            &batch_shape(2, &shape),
+            -1.0,
+            1.0,
+            &mut Rng::seed_from_u64(3),
+        );
+        check_layer(
+            &format!("AveragePooling2D {p:?} {s:?} {padding}"),
+            &mut layer,
+            &x,
+            true,
+        );
+    }
+}
+
+#[test]
+fn global_pooling_gradients() {
+    let cases: [(&str, Box<dyn Layer>, Vec<usize>); 3] = [
+        (
+            "GlobalAveragePooling1D",
+            Box::new(GlobalAveragePooling1D::new()),
+            vec![5, 3],
+        ),
+        (
+            "GlobalAveragePooling2D",
+            Box::new(GlobalAveragePooling2D::new()),
+            vec![4, 3, 2],
+        ),
+        (
+            "GlobalMaxPooling2D",
+            Box::new(GlobalMaxPooling2D::new()),
+            vec![4, 3, 2],
+        ),
+    ];
+    for (what, mut layer, shape) in cases {
+        layer.build(&shape, &mut Rng::seed_from_u64(0)).unwrap();
+        // Distinct values: no ties for the maximum.
+        let x = distinct_input(&batch_shape(2, &shape), 4);
+        check_layer(what, layer.as_mut(), &x, true);
+    }
+}
+
+#[test]
+fn reshape_and_softmax_gradients() {
+    let mut reshape = Reshape::new([-1, 2]);
+    reshape.build(&[3, 4], &mut Rng::seed_from_u64(0)).unwrap();
+    assert_eq!(reshape.output_shape(), &[6, 2]);
+    let x = uniform(&[2, 3, 4], -1.0, 1.0, &mut Rng::seed_from_u64(1));
+    check_layer("Reshape", &mut reshape, &x, true);
+    let mut softmax = Softmax::new();
+    softmax.build(&[3, 4], &mut Rng::seed_from_u64(0)).unwrap();
+    check_layer("Softmax", &mut softmax, &x, true);
+    check_layer_logits("Softmax", &mut softmax, &x);
 }

@@ -10,12 +10,15 @@
 mod base;
 mod fused;
 mod input;
+mod pooling;
+mod size2;
 
 pub use crate::parallel::Team;
 pub use base::{Base, Param};
 pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
+pub use size2::Size2;
 
 use crate::activations::ActivationFn;
 use crate::error::{Error, Result};
@@ -74,11 +77,17 @@ macro_rules! layers {
 
 layers! {
     activation::Activation,
+    average_pooling2d::AveragePooling2D,
     conv2d::Conv2D,
     dense::Dense,
     dropout::Dropout,
     flatten::Flatten,
+    global_average_pooling1d::GlobalAveragePooling1D,
+    global_average_pooling2d::GlobalAveragePooling2D,
+    global_max_pooling2d::GlobalMaxPooling2D,
     max_pooling2d::MaxPooling2D,
+    reshape::Reshape,
+    softmax::Softmax,
 }
 
 /// The [`Layer`] methods of a layer with a `kernel: Param`, a `bias:

@@ -93,19 +93,28 @@ def act(activation):
     return {"type": "Activation", "activation": activation}
 
 
+def size2(v):
+    """An integer size stays an integer (kerust's `Conv2D::new(32, 3)`)."""
+    return v if isinstance(v, int) else list(v)
+
+
 def conv(filters, k, activation="linear", strides=(1, 1), padding="valid"):
     return {
         "type": "Conv2D",
         "filters": filters,
-        "kernel_size": list(k),
-        "strides": list(strides),
+        "kernel_size": size2(k),
+        "strides": size2(strides),
         "padding": padding,
         "activation": activation,
     }
 
 
 def pool(p):
-    return {"type": "MaxPooling2D", "pool_size": list(p)}
+    return {"type": "MaxPooling2D", "pool_size": size2(p)}
+
+
+def keras_size(v):
+    return v if isinstance(v, int) else tuple(v)
 
 
 FLATTEN = {"type": "Flatten"}
@@ -273,6 +282,50 @@ NETS = [
     # probabilities, in training; keras.losses on the probabilities clips
     ("saturated_sigmoid", [2], "input_shape", [dense(1, "sigmoid")], "sigmoid1", True),
     ("saturated_softmax", [3], "input_shape", [dense(3, "softmax")], "softmax", True),
+    # the layers of the next tutorials (issue 15); appended, so that the
+    # nets above keep their seeds
+    (
+        "pooling_average_global_max",
+        [6, 6, 2],
+        "input_shape",
+        [
+            conv(3, 3, "relu"),
+            {"type": "AveragePooling2D", "pool_size": 2, "strides": 1, "padding": "same"},
+            {"type": "GlobalMaxPooling2D"},
+            dense(3, "softmax"),
+        ],
+        "softmax",
+        True,
+    ),
+    (
+        "pooling_average_global_average",
+        [7, 6, 2],
+        "input_shape",
+        [
+            {"type": "AveragePooling2D", "pool_size": [3, 3], "strides": [2, 2], "padding": "same"},
+            {"type": "MaxPooling2D", "pool_size": 2, "strides": 1, "padding": "same"},
+            {"type": "GlobalAveragePooling2D"},
+            dense(2, "sigmoid"),
+        ],
+        "multilabel",
+        True,
+    ),
+    (
+        "reshape_global_average_1d_softmax",
+        [12],
+        "input_shape",
+        [{"type": "Reshape", "target_shape": [4, 3]}, dense(5, "tanh"), {"type": "GlobalAveragePooling1D"}, dense(3), {"type": "Softmax"}],
+        "softmax",
+        True,
+    ),
+    (
+        "reshape_conv_integer_sizes",
+        [16],
+        "input_shape",
+        [{"type": "Reshape", "target_shape": [4, -1, 1]}, conv(2, 3, "relu", strides=1, padding="same"), pool(2), FLATTEN, dense(1)],
+        "linear",
+        True,
+    ),
 ]
 
 # Kernels of these nets are scaled up so that their outputs saturate.
@@ -311,14 +364,21 @@ def keras_layer(spec, first_kw):
     if t == "Conv2D":
         return layers.Conv2D(
             spec["filters"],
-            tuple(spec["kernel_size"]),
-            strides=tuple(spec["strides"]),
+            keras_size(spec["kernel_size"]),
+            strides=keras_size(spec["strides"]),
             padding=spec["padding"],
             activation=spec["activation"],
             **first_kw,
         )
-    if t == "MaxPooling2D":
-        return layers.MaxPooling2D(tuple(spec["pool_size"]), **first_kw)
+    if t in ("MaxPooling2D", "AveragePooling2D"):
+        kw = {k: keras_size(spec[k]) for k in ("strides",) if k in spec}
+        if "padding" in spec:
+            kw["padding"] = spec["padding"]
+        return getattr(layers, t)(keras_size(spec["pool_size"]), **kw, **first_kw)
+    if t in ("GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Softmax"):
+        return getattr(layers, t)(**first_kw)
+    if t == "Reshape":
+        return layers.Reshape(tuple(spec["target_shape"]), **first_kw)
     raise ValueError(t)
 
 
