@@ -61,7 +61,7 @@ pub mod prelude {
     pub use crate::datasets;
     pub use crate::exercises;
     pub use crate::layers::{
-        Activation, AveragePooling2D, Call, Conv2D, Dense, Dropout, Flatten,
+        Activation, AveragePooling2D, Call, Conv2D, Dense, Dropout, Embedding, Flatten,
         GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Input, KerasTensor,
         Layer, MaxPooling2D, Reshape, Size2, Softmax,
     };

@@ -1199,3 +1199,38 @@ fn new_layers_refuse_inputs_they_cannot_take() {
     );
     err_with(c.add(Conv2D::new(2, 0).named("c")), &["kernel_size=(0, 0)"]);
 }
+
+#[test]
+fn embedding_ids_must_be_whole_numbers_in_range() {
+    let mut m = Sequential::new();
+    m.add(Embedding::new(10, 4).named("emb").input_shape([3]))
+        .unwrap();
+    m.add(GlobalAveragePooling1D::new()).unwrap();
+    m.add(Dense::new(1)).unwrap();
+    m.compile("adam", "mse", NO_METRICS).unwrap();
+    let y = array![[1.0f32]];
+    fails_unchanged(
+        &mut m,
+        &[
+            "layer emb expects integer ids in [0, 10)",
+            "got 10 at flat position 2",
+            "out of range",
+        ],
+        |m| m.predict(&array![[1.0f32, 2.0, 10.0]]),
+    );
+    // fit finds the bad id in its first batch: no step is taken (its
+    // History of 0 epochs is kept, as for any error during fit).
+    let before = m.get_weights();
+    err_with(
+        m.fit(&array![[1.5f32, 2.0, 3.0]], &y, Fit::epochs(1).verbose(0)),
+        &["got 1.5 at flat position 0", "not a whole number"],
+    );
+    assert_eq!(m.get_weights(), before);
+    fails_unchanged(&mut m, &["got -1 at flat position 1"], |m| {
+        m.train_on_batch(&array![[1.0f32, -1.0, 3.0]], &y)
+    });
+    err_with(
+        Sequential::new().add(Embedding::new(0, 4).input_shape([3])),
+        &["input_dim and output_dim must be positive", "input_dim=0"],
+    );
+}

@@ -1007,3 +1007,36 @@ fn reshape_and_softmax_gradients() {
     check_layer("Softmax", &mut softmax, &x, true);
     check_layer_logits("Softmax", &mut softmax, &x);
 }
+
+#[test]
+fn embedding_gradients() {
+    // Ids are not differentiable (a step of H makes them non-integers): the
+    // table's gradient is checked, and dL/d ids is zero as in Keras.
+    let mut rng = Rng::seed_from_u64(11);
+    let mut layer = kerust::layers::Embedding::new(6, 3);
+    layer.build(&[4], &mut rng).unwrap();
+    randomize(&mut layer, &mut rng);
+    // Id 2 repeats (its row sums two gradients); id 5 is never used.
+    let x = ArrayD::from_shape_vec(IxDyn(&[2, 4]), vec![0., 2., 1., 2., 3., 4., 2., 0.]).unwrap();
+    let r = uniform(&[2, 4, 3], -1.0, 1.0, &mut Rng::seed_from_u64(99));
+    run(&mut layer, &x, true, 7);
+    let dx = layer.backward(r.clone(), true, Team::one()).unwrap();
+    assert!(dx.iter().all(|&v| v == 0.0) && dx.shape() == x.shape());
+    let g = layer.weights_and_grads()[0].1.to_vec();
+    assert!(
+        g[15..].iter().all(|&v| v == 0.0),
+        "unused id 5 gets no gradient"
+    );
+    let num: Vec<f64> = (0..g.len())
+        .map(|i| {
+            let orig = set_weight(&mut layer, 0, i, 0.0);
+            let d = central(orig, H, |v| {
+                set_weight(&mut layer, 0, i, v);
+                dot64(&run(&mut layer, &x, true, 7), &r)
+            });
+            set_weight(&mut layer, 0, i, orig);
+            d
+        })
+        .collect();
+    assert_close("Embedding: dL/dembeddings", &g, &num, RTOL);
+}

@@ -145,7 +145,8 @@ any_layer!(
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
     Reshape,
-    Softmax
+    Softmax,
+    Embedding
 );
 
 /// Gives a layer its `input_shape` from a runtime slice.
@@ -225,6 +226,13 @@ fn make_layer(spec: &Value, shape: Option<&[usize]>) -> AnyLayer {
             AnyLayer::GlobalMaxPooling2D(with_shape!(GlobalMaxPooling2D::new(), shape))
         }
         "Softmax" => AnyLayer::Softmax(with_shape!(Softmax::new(), shape)),
+        "Embedding" => {
+            let dim = |k: &str| spec[k].as_u64().expect(k) as usize;
+            AnyLayer::Embedding(with_shape!(
+                Embedding::new(dim("input_dim"), dim("output_dim")),
+                shape
+            ))
+        }
         "Reshape" => {
             let t: Vec<i64> = spec["target_shape"]
                 .as_array()
@@ -586,6 +594,7 @@ const ALL: &[&str] = &[
     "pooling_average_global_average",
     "reshape_global_average_1d_softmax",
     "reshape_conv_integer_sizes",
+    "embedding_global_average",
 ];
 
 macro_rules! parity {
@@ -627,4 +636,5 @@ parity! {
     pooling_average_global_average => "pooling_average_global_average",
     reshape_global_average_1d_softmax => "reshape_global_average_1d_softmax",
     reshape_conv_integer_sizes => "reshape_conv_integer_sizes",
+    embedding_global_average => "embedding_global_average",
 }

@@ -92,3 +92,20 @@ fn integer_sizes_equal_pairs() {
     let p = MaxPooling2D::default();
     assert!(format!("{p:?}").contains("pool_size: [2,2]"), "{p:?}");
 }
+
+#[test]
+fn embedding_summary_and_round_trip() {
+    let mut model = Sequential::new();
+    model
+        .add(Embedding::new(100, 8).named("e").input_shape([5]))
+        .unwrap();
+    model.add(GlobalAveragePooling1D::new().named("g")).unwrap();
+    let text = model.summary_string();
+    let row = format!("{:<29}{:<26}{:<10}", "e (Embedding)", "(None, 5, 8)", 800);
+    assert!(text.contains(&row), "{text}");
+    // Keras' RandomUniform(-0.05, 0.05).
+    let w = &model.get_weights()[0];
+    assert!(w.iter().all(|v| v.abs() <= 0.05) && w.iter().any(|v| v.abs() > 0.04));
+    let x = ramp(&[3, 5]).mapv(|v| ((v + 1.0) * 49.0).floor());
+    round_trip(&mut model, &x, "embedding.kerust");
+}

@@ -81,6 +81,7 @@ layers! {
     conv2d::Conv2D,
     dense::Dense,
     dropout::Dropout,
+    embedding::Embedding,
     flatten::Flatten,
     global_average_pooling1d::GlobalAveragePooling1D,
     global_average_pooling2d::GlobalAveragePooling2D,

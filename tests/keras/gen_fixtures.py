@@ -326,7 +326,25 @@ NETS = [
         "linear",
         True,
     ),
+    (
+        "embedding_global_average",
+        [5],
+        "input_shape",
+        [{"type": "Embedding", "input_dim": 12, "output_dim": 4}, {"type": "GlobalAveragePooling1D"}, dense(3, "softmax")],
+        "softmax",
+        True,
+    ),
 ]
+
+# Nets whose inputs are integer ids below this vocabulary size (Embedding).
+INT_INPUTS = {"embedding_global_average": 12}
+
+# Nets trained with SGD only: TensorFlow hands an Embedding's gradient to
+# the optimizer as IndexedSlices, one slice per id occurrence, and RMSprop,
+# Adam and Adagrad square those slices one by one (a repeated id's squares
+# are summed, not its summed gradient squared); kerust's optimizers see the
+# dense gradient, as Keras' other backends do.
+SGD_ONLY = {"embedding_global_average"}
 
 # Kernels of these nets are scaled up so that their outputs saturate.
 WEIGHT_SCALE = {"saturated_sigmoid": 12.0, "saturated_softmax": 12.0}
@@ -377,6 +395,8 @@ def keras_layer(spec, first_kw):
         return getattr(layers, t)(keras_size(spec["pool_size"]), **kw, **first_kw)
     if t in ("GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Softmax"):
         return getattr(layers, t)(**first_kw)
+    if t == "Embedding":
+        return layers.Embedding(spec["input_dim"], spec["output_dim"], **first_kw)
     if t == "Reshape":
         return layers.Reshape(tuple(spec["target_shape"]), **first_kw)
     raise ValueError(t)
@@ -426,7 +446,10 @@ def initial_weights(model, rng, quantized, scale=1.0):
     return out, encoded
 
 
-def inputs(rng, shape, n, sparse):
+def inputs(rng, shape, n, sparse, vocab=None):
+    if vocab is not None:
+        # integer ids, as float32 (what kerust's Embedding takes)
+        return rng.integers(0, vocab, size=(n, *shape)).astype(F32)
     if sparse:
         # stroke-like inputs: few non-zero pixels, so that most first-layer
         # weights get zero gradients and the fixture stays small
@@ -594,7 +617,7 @@ def make_fixture(index, entry):
     init, init_enc = initial_weights(model, rng, quantized=quantized, scale=WEIGHT_SCALE.get(name, 1.0))
     model.set_weights(init)
     n_pred = 3 if quantized else 5
-    x_pred = inputs(rng, input_shape, n_pred, sparse=big and input_shape[0] > 8)
+    x_pred = inputs(rng, input_shape, n_pred, sparse=big and input_shape[0] > 8, vocab=INT_INPUTS.get(name))
     preds = model.predict(x_pred, verbose=0)
     fixture = {
         "name": name,
@@ -614,7 +637,10 @@ def make_fixture(index, entry):
     if kind is not None:
         units = int(net_layers[-1].output.shape[-1])
         n = 2 if big else 6
-        xs = [inputs(rng, input_shape, n, sparse=big and input_shape[0] > 8) for _ in range(3)]
+        xs = [
+            inputs(rng, input_shape, n, sparse=big and input_shape[0] > 8, vocab=INT_INPUTS.get(name))
+            for _ in range(3)
+        ]
         ts = [targets(rng, kind, units, n) for _ in range(3)]
         fixture["train_x"] = [enc(x) for x in xs]
         fixture["targets"] = {k: [enc_labels(t[k]) for t in ts] for k in ts[0]}
@@ -622,6 +648,8 @@ def make_fixture(index, entry):
             plan = []
             variant = 0
             for opt in OPTIMIZERS:
+                if name in SGD_ONLY and opt["name"].lower() != "sgd":
+                    continue
                 for loss in LOSSES_FOR[kind]:
                     tkey = target_for(kind, loss, variant)
                     metrics = metrics_for(variant)
