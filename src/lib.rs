@@ -61,9 +61,9 @@ pub mod prelude {
     pub use crate::datasets;
     pub use crate::exercises;
     pub use crate::layers::{
-        Activation, AveragePooling2D, Call, Conv2D, Dense, Dropout, Embedding, Flatten,
-        GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Input, KerasTensor,
-        Layer, MaxPooling2D, Reshape, Size2, Softmax,
+        Activation, AveragePooling2D, BatchNormalization, Call, Conv2D, Dense, Dropout, Embedding,
+        Flatten, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
+        KerasTensor, Layer, MaxPooling2D, Normalization, Reshape, Size2, Softmax,
     };
     pub use crate::losses::Loss;
     pub use crate::model::{load_model, Evaluate, Fit, History, Model, Sequential};

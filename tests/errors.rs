@@ -1234,3 +1234,41 @@ fn embedding_ids_must_be_whole_numbers_in_range() {
         &["input_dim and output_dim must be positive", "input_dim=0"],
     );
 }
+
+#[test]
+fn normalization_and_batch_normalization_errors() {
+    let mut n = Normalization::new().named("norm");
+    err_with(
+        n.adapt(&array![1.0f32, 2.0]),
+        &["layer norm: adapt expects data of shape (samples, ..., features) but got (2,)"],
+    );
+    err_with(
+        n.adapt(&array![[1.0f32, f32::NAN]]),
+        &["non-finite value (NaN)"],
+    );
+    let mut shaped = Normalization::new().named("norm").input_shape([3]);
+    err_with(
+        shaped.adapt(&array![[1.0f32, 2.0]]),
+        &["layer norm expects input of shape (None, 3) but adapt got data of shape (1, 2)"],
+    );
+    let mut m = Sequential::new();
+    m.add(Input::new([3])).unwrap();
+    err_with(
+        m.add(
+            Normalization::new()
+                .named("norm")
+                .mean(&[0.0, 1.0])
+                .variance(&[1.0, 1.0]),
+        ),
+        &["mean and variance need 3 values each", "got 2 and 2"],
+    );
+    err_with(
+        m.add(BatchNormalization::new().named("bn").momentum(1.5)),
+        &["layer bn: momentum must be in [0, 1]", "momentum=1.5"],
+    );
+    let mut given = Normalization::new().mean(&[0.0]).variance(&[1.0]);
+    err_with(
+        given.adapt(&array![[1.0f32]]),
+        &["cannot change a mean and variance given"],
+    );
+}

@@ -174,7 +174,9 @@ fn check_with(
     }
     let num = numeric_grad(x, H, |xp| objective(&run(layer, xp, training, SEED)));
     assert_close(&format!("{what}: dL/dx"), &flat(&dx), &num, RTOL);
-    for (k, g) in grads.iter().enumerate() {
+    // Statistics a layer keeps (non-trainable weights) have no gradient.
+    let trained: Vec<bool> = layer.params().iter().map(|p| p.is_trainable()).collect();
+    for (k, g) in grads.iter().enumerate().filter(|(k, _)| trained[*k]) {
         let num: Vec<f64> = (0..g.len())
             .map(|i| {
                 let orig = set_weight(layer, k, i, 0.0);
@@ -1039,4 +1041,56 @@ fn embedding_gradients() {
         })
         .collect();
     assert_close("Embedding: dL/dembeddings", &g, &num, RTOL);
+}
+
+#[test]
+fn batch_normalization_gradients() {
+    use kerust::layers::BatchNormalization;
+    let mut rng = Rng::seed_from_u64(5);
+    // Training: the batch's statistics, on (n, features) and (n, h, w, c).
+    for shape in [vec![3], vec![2, 2, 3]] {
+        let mut layer = BatchNormalization::new();
+        layer.build(&shape, &mut rng).unwrap();
+        let w = vec![
+            uniform(&[3], 0.5, 1.5, &mut rng),
+            uniform(&[3], -1.0, 1.0, &mut rng),
+            uniform(&[3], -1.0, 1.0, &mut rng),
+            uniform(&[3], 0.5, 1.5, &mut rng),
+        ];
+        layer.set_weights(&w);
+        let x = uniform(&batch_shape(4, &shape), -2.0, 2.0, &mut rng);
+        check_layer(
+            &format!("BatchNormalization {shape:?}"),
+            &mut layer,
+            &x,
+            true,
+        );
+        // Frozen: the moving statistics, as at inference (Keras 3).
+        let mut frozen = BatchNormalization::new().trainable(false);
+        frozen.build(&shape, &mut rng).unwrap();
+        frozen.set_weights(&w);
+        check_layer(
+            &format!("frozen BatchNormalization {shape:?}"),
+            &mut frozen,
+            &x,
+            true,
+        );
+        let want = run(&mut frozen, &x, false, 0);
+        assert_eq!(
+            run(&mut frozen, &x, true, 0),
+            want,
+            "frozen: training = inference"
+        );
+    }
+}
+
+#[test]
+fn normalization_gradients() {
+    let mut rng = Rng::seed_from_u64(6);
+    let data = uniform(&[10, 3], -3.0, 5.0, &mut rng);
+    let mut layer = kerust::layers::Normalization::new();
+    layer.adapt(&data).unwrap();
+    layer.build(&[3], &mut rng).unwrap();
+    let x = uniform(&[2, 3], -1.0, 1.0, &mut rng);
+    check_layer("Normalization", &mut layer, &x, true);
 }

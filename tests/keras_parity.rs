@@ -146,7 +146,8 @@ any_layer!(
     GlobalMaxPooling2D,
     Reshape,
     Softmax,
-    Embedding
+    Embedding,
+    BatchNormalization
 );
 
 /// Gives a layer its `input_shape` from a runtime slice.
@@ -226,6 +227,9 @@ fn make_layer(spec: &Value, shape: Option<&[usize]>) -> AnyLayer {
             AnyLayer::GlobalMaxPooling2D(with_shape!(GlobalMaxPooling2D::new(), shape))
         }
         "Softmax" => AnyLayer::Softmax(with_shape!(Softmax::new(), shape)),
+        "BatchNormalization" => {
+            AnyLayer::BatchNormalization(with_shape!(BatchNormalization::new(), shape))
+        }
         "Embedding" => {
             let dim = |k: &str| spec[k].as_u64().expect(k) as usize;
             AnyLayer::Embedding(with_shape!(
@@ -595,6 +599,7 @@ const ALL: &[&str] = &[
     "reshape_global_average_1d_softmax",
     "reshape_conv_integer_sizes",
     "embedding_global_average",
+    "batch_normalization_mlp",
 ];
 
 macro_rules! parity {
@@ -637,4 +642,5 @@ parity! {
     reshape_global_average_1d_softmax => "reshape_global_average_1d_softmax",
     reshape_conv_integer_sizes => "reshape_conv_integer_sizes",
     embedding_global_average => "embedding_global_average",
+    batch_normalization_mlp => "batch_normalization_mlp",
 }

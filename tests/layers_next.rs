@@ -109,3 +109,135 @@ fn embedding_summary_and_round_trip() {
     let x = ramp(&[3, 5]).mapv(|v| ((v + 1.0) * 49.0).floor());
     round_trip(&mut model, &x, "embedding.kerust");
 }
+
+fn fixture_array(v: &serde_json::Value) -> ArrayD<f32> {
+    let shape: Vec<usize> = v["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap() as usize)
+        .collect();
+    let data: Vec<f32> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_f64().unwrap() as f32)
+        .collect();
+    ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap()
+}
+
+fn assert_close(what: &str, got: &ArrayD<f32>, want: &ArrayD<f32>) {
+    assert_eq!(got.shape(), want.shape(), "{what}: shape");
+    for (i, (a, b)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+            "{what}[{i}]: kerust {a}, Keras {b}"
+        );
+    }
+}
+
+/// `Normalization`: adapt's mean, population variance and count, the
+/// outputs (a constant feature divided by Keras' epsilon), and given
+/// mean/variance, against real Keras (`tests/fixtures/normalization.json`).
+#[test]
+fn normalization_matches_keras() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/normalization.json"
+    );
+    let fx: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (k, case) in fx["cases"].as_array().unwrap().iter().enumerate() {
+        let x = fixture_array(&case["x"]);
+        let mut layer = Normalization::new();
+        if let Some(data) = case.get("data") {
+            layer.adapt(&fixture_array(data)).unwrap();
+        } else {
+            let v = |key: &str| -> Vec<f32> {
+                case[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d.as_f64().unwrap() as f32)
+                    .collect()
+            };
+            layer = layer.mean(&v("mean")).variance(&v("variance"));
+            layer = match x.shape()[1..] {
+                [a] => layer.input_shape([a]),
+                _ => unreachable!(),
+            };
+        }
+        let mut model = Sequential::new();
+        model.add(layer).unwrap();
+        assert_eq!(
+            model.count_params() as u64,
+            case["count_params"].as_u64().unwrap(),
+            "case {k}"
+        );
+        assert_eq!(model.count_trainable_params(), 0);
+        if let Some(ws) = case.get("weights") {
+            for (i, (got, want)) in model
+                .get_weights()
+                .iter()
+                .zip(ws.as_array().unwrap())
+                .enumerate()
+            {
+                assert_close(&format!("case {k} weight {i}"), got, &fixture_array(want));
+            }
+        }
+        assert_close(
+            &format!("case {k} outputs"),
+            &model.predict(&x).unwrap(),
+            &fixture_array(&case["y"]),
+        );
+        round_trip(&mut model, &x, &format!("normalization{k}.kerust"));
+    }
+}
+
+#[test]
+fn summary_counts_non_trainable_params() {
+    let data = ramp(&[10, 9]);
+    let mut normalizer = Normalization::new().named("norm");
+    normalizer.adapt(&data).unwrap();
+    let mut model = Sequential::new();
+    model.add(normalizer).unwrap();
+    model.add(Dense::new(4).named("d")).unwrap();
+    model.add(BatchNormalization::new().named("bn")).unwrap();
+    model
+        .add(Dense::new(1).named("out").trainable(false))
+        .unwrap();
+    let text = model.summary_string();
+    for (name, shape, params) in [
+        ("norm (Normalization)", "(None, 9)", 19),
+        ("bn (BatchNormalization)", "(None, 4)", 16),
+    ] {
+        let row = format!("{name:<29}{shape:<26}{params:<10}");
+        assert!(text.contains(&row), "missing {row:?} in\n{text}");
+    }
+    // 19 + 40 + 16 + 5 = 80; trainable: Dense 40 + gamma/beta 8.
+    assert!(
+        text.ends_with(
+            "Total params: 80\nTrainable params: 48\nNon-trainable params: 32\n_________________________________________________________________\n"
+        ),
+        "{text}"
+    );
+    // Training changes neither the frozen layer nor the statistics of
+    // Normalization; it moves BatchNormalization's moving mean.
+    model.compile(SGD::new(0.1), "mse", NO_METRICS).unwrap();
+    let before = model.get_weights();
+    let y = ramp(&[10, 1]);
+    model
+        .fit(&data, &y, Fit::epochs(2).batch_size(5).verbose(0))
+        .unwrap();
+    let after = model.get_weights();
+    for i in [0, 1, 2, 9, 10] {
+        assert_eq!(after[i], before[i], "weight {i} must not train");
+    }
+    for i in [3, 4, 5, 6, 7] {
+        assert_ne!(after[i], before[i], "weight {i} must change");
+    }
+    round_trip(&mut model, &data, "frozen.kerust");
+    let path = tmp("frozen.kerust");
+    let loaded = load_model(&path).unwrap();
+    assert_eq!(loaded.count_trainable_params(), 48);
+}

@@ -112,9 +112,17 @@ impl Graph {
         }
         Ok(r)
     }
-    /// The number of weights (all trainable).
+    /// The number of weights, trainable or not.
     pub fn count_params(&self) -> usize {
         self.layers.iter().map(|l| count_params(l.as_ref())).sum()
+    }
+    /// The number of weights the optimizer trains (the summary's
+    /// "Trainable params").
+    pub fn count_trainable_params(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| crate::layers::count_trainable_params(l.as_ref()))
+            .sum()
     }
     /// All weights in Keras order: for each layer, kernel then bias.
     pub fn get_weights(&self) -> Vec<ArrayD<f32>> {

@@ -133,9 +133,13 @@ impl Graph {
             s.push('\n');
         }
         let total = self.count_params();
+        let trainable = self.count_trainable_params();
         s.push_str(&format!("Total params: {}\n", thousands(total)));
-        s.push_str(&format!("Trainable params: {}\n", thousands(total)));
-        s.push_str("Non-trainable params: 0\n");
+        s.push_str(&format!("Trainable params: {}\n", thousands(trainable)));
+        s.push_str(&format!(
+            "Non-trainable params: {}\n",
+            thousands(total - trainable)
+        ));
         s.push_str(&"_".repeat(WIDTH));
         s.push('\n');
         s

@@ -28,6 +28,11 @@ impl Graph {
         let result = self
             .gradients(x, y, team)
             .and_then(|value_out| self.optimizer_step(team).map(|()| value_out));
+        if result.is_ok() {
+            for l in &mut self.layers {
+                l.apply_updates();
+            }
+        }
         for l in &mut self.layers {
             l.clear_cache();
         }
@@ -51,7 +56,7 @@ impl Graph {
         let pairs = self
             .layers
             .iter_mut()
-            .flat_map(|l| l.params_mut())
+            .flat_map(|l| l.trainable_params_mut())
             .map(|p| p.slices())
             .collect::<Result<Vec<_>>>()?;
         opt.step(pairs, team);
@@ -64,7 +69,7 @@ impl Graph {
         self.layers
             .iter()
             .flat_map(|l| {
-                l.params()
+                l.trainable_params()
                     .into_iter()
                     .map(move |p| (format!("{}/{}", l.name(), p.name()), p.value().len()))
             })
@@ -90,7 +95,11 @@ impl Graph {
         }
         // Layers below the first one with weights need no backward pass.
         let n = self.layers.len();
-        if let Some(first) = self.layers.iter().position(|l| !l.params().is_empty()) {
+        if let Some(first) = self
+            .layers
+            .iter()
+            .position(|l| !l.trainable_params().is_empty())
+        {
             let mut g = grad;
             for i in (first..n).rev() {
                 let need = i > first;
@@ -116,7 +125,7 @@ impl Graph {
         // A finite loss can still overflow in the backward pass: non-finite
         // gradients stop the step too, before any weight changes.
         for l in &self.layers {
-            for p in l.params() {
+            for p in l.trainable_params() {
                 let g = p.grad();
                 let g = g
                     .as_slice()

@@ -336,6 +336,17 @@ NETS = [
     ),
 ]
 
+NETS.append(
+    (
+        "batch_normalization_mlp",
+        [4],
+        "input_shape",
+        [dense(5, "relu"), {"type": "BatchNormalization"}, dense(3, "softmax")],
+        "softmax",
+        True,
+    )
+)
+
 # Nets whose inputs are integer ids below this vocabulary size (Embedding).
 INT_INPUTS = {"embedding_global_average": 12}
 
@@ -395,6 +406,8 @@ def keras_layer(spec, first_kw):
         return getattr(layers, t)(keras_size(spec["pool_size"]), **kw, **first_kw)
     if t in ("GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Softmax"):
         return getattr(layers, t)(**first_kw)
+    if t == "BatchNormalization":
+        return layers.BatchNormalization(**first_kw)
     if t == "Embedding":
         return layers.Embedding(spec["input_dim"], spec["output_dim"], **first_kw)
     if t == "Reshape":
@@ -425,7 +438,13 @@ def initial_weights(model, rng, quantized, scale=1.0):
     """Kernels uniform in +-1.5 * glorot limit (times `scale`), biases
     uniform in +-0.2."""
     out, encoded = [], []
-    for w in model.get_weights():
+    for var, w in zip(model.weights, model.get_weights()):
+        if "variance" in var.name:
+            # a variance (BatchNormalization's moving variance) stays positive
+            v = rng.uniform(0.5, 1.5, size=w.shape).astype(F32)
+            encoded.append(enc(v))
+            out.append(v)
+            continue
         if w.ndim >= 2:
             fan_in = int(np.prod(w.shape[:-1]))
             fan_out = int(w.shape[-1]) * (int(np.prod(w.shape[:-2])) if w.ndim == 4 else 1)
@@ -897,6 +916,37 @@ def csv_cases():
     return cases
 
 
+def normalization_cases():
+    """Normalization: adapt on data (mean, population variance, count,
+    outputs), and given mean/variance (no weights), with Keras' epsilon."""
+    rng = np.random.default_rng(77)
+    cases = []
+    for shape, scale in [((20, 3), [1.0, 10.0, 0.001]), ((6, 2, 4), [2.0, 0.5, 3.0, 1.0])]:
+        keras.backend.clear_session()
+        data = (rng.normal(0.0, 1.0, size=shape) * np.array(scale) + 5.0).astype(F32)
+        data[:, ..., 0] = 3.0  # a constant feature: variance 0, divided by epsilon
+        layer = layers.Normalization(axis=-1)
+        layer.adapt(data)
+        x = rng.normal(0.0, 1.0, size=(4, *shape[1:])).astype(F32)
+        cases.append(
+            {
+                "data": enc(data),
+                "weights": [enc(w) for w in layer.get_weights()],
+                "count_params": int(layer.count_params()),
+                "x": enc(x),
+                "y": enc(layer(x)),
+            }
+        )
+    keras.backend.clear_session()
+    layer = layers.Normalization(mean=[1.0, -2.0], variance=[4.0, 0.0])
+    x = rng.normal(0.0, 1.0, size=(3, 2)).astype(F32)
+    y = layer(x)
+    cases.append(
+        {"mean": [1.0, -2.0], "variance": [4.0, 0.0], "count_params": int(layer.count_params()), "x": enc(x), "y": enc(y)}
+    )
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     only = set(sys.argv[1:])
@@ -915,7 +965,11 @@ def main():
             json.dump({"keras_version": keras.__version__, "cases": edge_loss_cases()}, f, separators=(",", ":"))
             f.write("\n")
         print(f"losses: {os.path.getsize(path)} bytes")
-    for key, make in [("schedules", schedule_cases), ("callbacks", callback_cases)]:
+    for key, make in [
+        ("schedules", schedule_cases),
+        ("callbacks", callback_cases),
+        ("normalization", normalization_cases),
+    ]:
         if not only or key in only:
             path = os.path.join(OUT, key + ".json")
             with open(path, "w") as f:
