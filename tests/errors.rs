@@ -697,20 +697,24 @@ fn predict_without_layers() {
     err_with(m.predict(&x4()), &["no layers"]);
 }
 
+/// A first layer without an input shape is built from the first data
+/// (Keras 3, issue 15); data it cannot take is an error naming the layer,
+/// and the model stays unbuilt.
 #[test]
-fn first_layer_without_input_shape() {
+fn first_layer_without_input_shape_and_data_it_cannot_take() {
     let mut m = Sequential::new();
-    let e = err_with(
-        m.add(Dense::new(3)),
-        &[
-            "first layer",
-            "input shape",
-            "input_shape([...])",
-            "Input::new",
-        ],
+    m.add(Conv2D::new(2, 3).named("conv")).unwrap();
+    m.compile("adam", "mse", NO_METRICS).unwrap();
+    err_with(
+        m.predict(&x4()),
+        &["layer conv expects input of shape (None, height, width, channels) but got (None, 3)"],
     );
-    assert_eq!(e.kind(), ErrorKind::State);
-    assert!(m.layers().is_empty());
+    assert!(!m.is_built());
+    err_with(
+        m.fit(&x4(), &y4(), Fit::epochs(1).verbose(0)),
+        &["layer conv expects input of shape"],
+    );
+    assert!(!m.is_built() && m.count_params() == 0);
 }
 
 #[test]

@@ -241,3 +241,55 @@ fn summary_counts_non_trainable_params() {
     let loaded = load_model(&path).unwrap();
     assert_eq!(loaded.count_trainable_params(), 48);
 }
+
+/// Chollet's style: no input shape, built from the first data (Keras 3).
+#[test]
+fn deferred_build_from_the_first_data() {
+    let mut model = Sequential::new();
+    model
+        .add(Dense::new(16).activation("relu").named("a"))
+        .unwrap();
+    model
+        .add(Dense::new(1).activation("sigmoid").named("b"))
+        .unwrap();
+    assert!(!model.is_built());
+    assert!(model
+        .summary_string()
+        .starts_with("This model has not yet been built. Build the model first by calling fit()"));
+    model
+        .compile("rmsprop", "binary_crossentropy", ["accuracy"])
+        .unwrap();
+    // A failed build leaves it unbuilt.
+    assert!(model.predict(&ArrayD::<f32>::zeros(IxDyn(&[]))).is_err());
+    assert!(!model.is_built());
+    let x = ramp(&[8, 5]);
+    let y = x
+        .slice(ndarray::s![.., 0..1])
+        .mapv(|v| f32::from(v > 0.0))
+        .into_dyn();
+    model.fit(&x, &y, Fit::epochs(2).verbose(0)).unwrap();
+    assert!(model.is_built());
+    assert_eq!(model.input_shape(), Some(&[5][..]));
+    assert_eq!(model.count_params(), 5 * 16 + 16 + 17);
+    let row = format!("{:<29}{:<26}{:<10}", "a (Dense)", "(None, 16)", 96);
+    assert!(model.summary_string().contains(&row));
+    let mut p = Sequential::new();
+    p.add(Dense::new(3)).unwrap();
+    assert_eq!(p.predict(&ramp(&[2, 4])).unwrap().shape(), &[2, 3]);
+}
+
+/// Keras 3's `_adjust_input_rank`: `(n,)` data for an input shape `(1,)`.
+#[test]
+fn rank_one_data_for_one_feature() {
+    let mut model = Sequential::new();
+    model.add(Normalization::new().input_shape([1])).unwrap();
+    model.add(Dense::new(1)).unwrap();
+    model.compile("adam", "mse", NO_METRICS).unwrap();
+    let x = ndarray::array![1.0f32, 2.0, 3.0];
+    let y = ndarray::array![2.0f32, 4.0, 6.0];
+    let col = x.clone().insert_axis(ndarray::Axis(1));
+    assert_eq!(model.predict(&x).unwrap(), model.predict(&col).unwrap());
+    model.fit(&x, &y, Fit::epochs(1).verbose(0)).unwrap();
+    model.evaluate_with(&x, &y, Evaluate::verbose(0)).unwrap();
+    model.train_on_batch(&x, &y).unwrap();
+}

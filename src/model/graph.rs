@@ -74,6 +74,9 @@ impl Graph {
     }
     /// The per-sample output shape (the input shape when there are no layers).
     pub fn output_shape(&self) -> Option<&[usize]> {
+        if !self.is_built() {
+            return None;
+        }
         match self.layers.last() {
             Some(l) => Some(l.output_shape()),
             None => self.input_shape.as_deref(),
@@ -191,13 +194,9 @@ impl Graph {
         let input = match self.output_shape() {
             Some(s) => s.to_vec(),
             None => match layer.declared_input_shape() {
-                Some(s) => s.to_vec(),
-                None => {
-                    return Err(Error::state(format!(
-                        "the first layer of {} needs an input shape: give it .input_shape([...]) or add Input::new([...]) first",
-                        self.name
-                    )))
-                }
+                Some(s) if self.layers.is_empty() => s.to_vec(),
+                // Built later from the data (Keras 3's deferred build).
+                _ => return self.push_unbuilt(layer),
             },
         };
         let mut rng = self.rng.clone();

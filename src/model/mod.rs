@@ -8,6 +8,7 @@
 
 mod callbacks;
 mod data_adapter;
+mod deferred;
 mod display;
 mod evaluate;
 mod fit;

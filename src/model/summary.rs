@@ -113,6 +113,9 @@ impl Graph {
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn summary_string(&self) -> String {
+        if !self.is_built() {
+            return format!("{}\n", super::deferred::NOT_BUILT);
+        }
         let mut s = format!("Model: \"{}\"\n", self.name);
         s.push_str(&"_".repeat(WIDTH));
         s.push('\n');

@@ -172,6 +172,7 @@ impl Graph {
         y: &dyn AsTensor,
     ) -> Result<(f32, Vec<f32>)> {
         let compiled = self.compiled("train_on_batch")?.clone();
+        self.build_for(x.to_tensor().shape())?;
         let data = self.adapt("x", x.to_tensor(), y, compiled.loss)?;
         let kinds = self.metric_kinds(&compiled, data.y.shape());
         let n = data.len();
@@ -215,6 +216,7 @@ impl Graph {
     fn fit_any(&mut self, x: &dyn AsTensor, y: &dyn AsTensor, opts: Fit) -> Result<History> {
         let compiled = self.compiled("fit")?.clone();
         opts.check()?;
+        self.build_for(x.to_tensor().shape())?;
         let data = self.adapt("x", x.to_tensor(), y, compiled.loss)?;
         let (train, val) = match (&opts.validation_data, opts.validation_split) {
             (Some((vx, vy)), _) => {
