@@ -27,6 +27,21 @@ fi
 
 dest="$venv/share/jupyter/kernels/kerust"
 mkdir -p "$dest"
+# New notebooks start the kerust kernel. Jupyter's default kernel
+# (make lab: --MappingKernelManager.default_kernel_name=kerust) is used by
+# JupyterLab only with autoStartDefaultKernel; without it File > New >
+# Notebook asks, preselecting the first kernel by name ("Python 3
+# (ipykernel)", the venv's own, under which `:dep` is a SyntaxError). This
+# is a default of the venv's JupyterLab (overrides.json); a student's own
+# setting still wins.
+overrides="$venv/share/jupyter/lab/settings/overrides.json"
+want='{"@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}'
+if [ "$(cat "$overrides" 2>/dev/null)" != "$want" ]; then
+    mkdir -p "$(dirname "$overrides")"
+    printf '%s\n' "$want" >"$overrides"
+    echo "JupyterLab: new notebooks start the default kernel ($overrides)"
+fi
+
 if "$python" - "$root" "$evcxr" "$dest" <<'PY'
 import json, os, sys
 root, evcxr, dest = sys.argv[1:4]

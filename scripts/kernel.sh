@@ -46,11 +46,16 @@ if [ -z "${EVCXR_TMPDIR:-}" ] && command -v flock >/dev/null 2>&1 && mkdir -p "$
     # Prefer a slot that has been built in (warm); a kernel that was just
     # restarted may take a moment to let go of its slot, so wait a little
     # for the first one before taking a new, cold slot.
-    found=""
+    # Warm: kerust has been built in it (a directory alone may be a slot
+    # whose kernel never built anything).
+    found="" warm=()
     for ((i = 0; i < slots; i++)); do
-        if [ -d "$base/slot-$i" ] && try_slot "$i" 0; then found=1; break; fi
+        if ls "$base/slot-$i"/target/*/debug/deps/libkerust-*.rlib >/dev/null 2>&1; then warm+=("$i"); fi
     done
-    if [ -z "$found" ] && [ -d "$base/slot-0" ] && try_slot 0 5; then found=1; fi
+    for i in "${warm[@]}"; do
+        if try_slot "$i" 0; then found=1; break; fi
+    done
+    if [ -z "$found" ] && [ "${#warm[@]}" -gt 0 ] && try_slot "${warm[0]}" 5; then found=1; fi
     if [ -z "$found" ]; then
         for ((i = 0; i < slots; i++)); do
             if try_slot "$i" 0; then break; fi
@@ -91,7 +96,45 @@ preload_config() {
         printf 'let kerust_version = Ok::<_, kerust::Error>({ let _ = kerust::model::Sequential::add::<kerust::layers::Dense>; kerust::VERSION })?;\n'
     } >"$dir/init.evcxr.$$" && mv -f "$dir/init.evcxr.$$" "$dir/init.evcxr" || return 1
     export EVCXR_CONFIG_DIR="$dir"
+    preload_on=1
 }
 preload_config || true
 
+# Cold slot (no kerust build in it yet): the first build of kerust takes
+# about 70 s with no word from evcxr, so the kernel starts a watcher in the
+# cell process that tells the running cell about it on stderr
+# (evcxr/cold-build-notice.rs). Not when the preload above is on (warm).
+cold_notice_config() {
+    [ -n "${EVCXR_TMPDIR:-}" ] && [ -z "${preload_on:-}" ] && [ -d /proc ] || return 1
+    if ls "$EVCXR_TMPDIR"/target/*/debug/deps/libkerust-*.rlib >/dev/null 2>&1; then return 1; fi
+    local dir="$EVCXR_TMPDIR.config"
+    mkdir -p "$dir" || return 1
+    cat "$root/evcxr/init.evcxr" "$root/evcxr/cold-build-notice.rs" >"$dir/init.evcxr.$$" &&
+        mv -f "$dir/init.evcxr.$$" "$dir/init.evcxr" || return 1
+    export EVCXR_CONFIG_DIR="$dir"
+}
+cold_notice_config || true
+
+# The stop button. kernel.json's "interrupt_mode": "signal" makes Jupyter
+# send SIGINT to this kernel's process group (jupyter_client killpg()s the
+# group it started with start_new_session) instead of evcxr's
+# interrupt_request, which evcxr answers by killing the process that runs
+# the cells (every variable lost). SIGINT is ignored here, and an ignored
+# signal stays ignored across exec and fork: evcxr_jupyter, cargo and rustc
+# go on. The cell process inherits it too; kerust gives it back its default
+# action when a cell's library loads (src/interrupt.rs, on
+# KERUST_KERNEL_SIGINT=1), so a runaway cell is still stopped (and evcxr
+# restarts the cell process), while fit, evaluate and predict catch SIGINT
+# while they run and stop at the end of a batch, keeping every variable.
+export KERUST_KERNEL_SIGINT=1
+# fit's autosave of its last finished epoch (restore_autosave()), one per
+# build slot so that two open notebooks do not share it.
+if [ -z "${KERUST_AUTOSAVE_DIR:-}" ]; then
+    if [ -n "${EVCXR_TMPDIR:-}" ]; then
+        export KERUST_AUTOSAVE_DIR="$EVCXR_TMPDIR.autosave"
+    else
+        export KERUST_AUTOSAVE_DIR="${TMPDIR:-/tmp}/kerust-autosave-$$"
+    fi
+fi
+trap '' INT
 exec "$evcxr" "$@"

@@ -20,6 +20,9 @@ pub enum ErrorKind {
     /// kerust broke one of its own rules (a bug in kerust, not in the
     /// caller's code); the call changed nothing.
     Internal,
+    /// The call was stopped by SIGINT (the notebook's stop button, Ctrl-C)
+    /// at the end of a batch (Keras' `KeyboardInterrupt`).
+    Interrupted,
 }
 
 /// An error from a kerust call: its message says what was expected, what

@@ -24,6 +24,7 @@ pub mod error;
 pub mod exercises;
 mod fpu;
 pub mod initializers;
+mod interrupt;
 mod kernels;
 pub mod layers;
 pub mod losses;
@@ -35,6 +36,7 @@ mod parallel;
 pub mod plot;
 pub mod random;
 mod registry;
+pub mod regularizers;
 pub mod schedules;
 mod sequences;
 mod session;
@@ -65,12 +67,15 @@ pub mod prelude {
         Flatten, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
         KerasTensor, Layer, MaxPooling2D, Normalization, Reshape, Size2, Softmax,
     };
-    pub use crate::losses::Loss;
-    pub use crate::model::{load_model, Evaluate, Fit, History, Model, Sequential};
+    pub use crate::losses::{self, Loss};
+    pub use crate::model::{
+        load_model, restore_autosave, Evaluate, Fit, History, Model, Scores, Sequential,
+    };
     pub use crate::naming::clear_session;
     pub use crate::optimizers::{Adagrad, Adam, Optimizer, RMSprop, SGD};
     pub use crate::plot;
     pub use crate::plot::imshow;
+    pub use crate::regularizers;
     pub use crate::schedules::{self, LearningRateSchedule};
     pub use crate::utils;
     pub use crate::{Error, NO_METRICS};

@@ -6,6 +6,12 @@ use crate::error::{Error, Result};
 use crate::registry::{alias, listed, lookup, name_of, Entry};
 use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
 
+mod objects;
+pub use objects::{
+    BinaryCrossentropy, CategoricalCrossentropy, IntoLoss, LossFn, MeanAbsoluteError,
+    MeanSquaredError, SparseCategoricalCrossentropy,
+};
+
 /// Keras' fuzz factor `keras.backend.epsilon()`.
 pub const EPSILON: f32 = 1e-7;
 
@@ -25,7 +31,7 @@ pub enum Loss {
 }
 
 /// Every loss name, canonical names first (see `crate::registry`).
-const NAMES: [Entry<Loss>; 10] = [
+const NAMES: [Entry<Loss>; 12] = [
     listed("mse", Loss::MeanSquaredError),
     listed("mean_squared_error", Loss::MeanSquaredError),
     listed("mae", Loss::MeanAbsoluteError),
@@ -39,6 +45,11 @@ const NAMES: [Entry<Loss>; 10] = [
     alias("MeanSquaredError", Loss::MeanSquaredError),
     alias("MeanAbsoluteError", Loss::MeanAbsoluteError),
     alias("BinaryCrossentropy", Loss::BinaryCrossentropy),
+    alias("CategoricalCrossentropy", Loss::CategoricalCrossentropy),
+    alias(
+        "SparseCategoricalCrossentropy",
+        Loss::SparseCategoricalCrossentropy,
+    ),
 ];
 
 impl Loss {
@@ -57,6 +68,39 @@ impl Loss {
     pub fn name(self) -> &'static str {
         // Every variant has a name in the table.
         name_of(&NAMES, &self).unwrap_or("mse")
+    }
+
+    /// Keras' class name: `"MeanSquaredError"`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            Loss::MeanSquaredError => "MeanSquaredError",
+            Loss::MeanAbsoluteError => "MeanAbsoluteError",
+            Loss::BinaryCrossentropy => "BinaryCrossentropy",
+            Loss::CategoricalCrossentropy => "CategoricalCrossentropy",
+            Loss::SparseCategoricalCrossentropy => "SparseCategoricalCrossentropy",
+        }
+    }
+
+    /// The name a Keras loss object has in its config: `"mean_squared_error"`.
+    pub(crate) fn long_name(self) -> &'static str {
+        match self {
+            Loss::MeanSquaredError => "mean_squared_error",
+            Loss::MeanAbsoluteError => "mean_absolute_error",
+            _ => self.name(),
+        }
+    }
+
+    /// Whether Keras' class takes `from_logits` (the cross-entropies).
+    pub(crate) fn has_logits(self) -> bool {
+        !matches!(self, Loss::MeanSquaredError | Loss::MeanAbsoluteError)
+    }
+
+    /// Whether Keras' class takes `label_smoothing`.
+    pub(crate) fn has_label_smoothing(self) -> bool {
+        matches!(
+            self,
+            Loss::BinaryCrossentropy | Loss::CategoricalCrossentropy
+        )
     }
 
     /// Checks that targets of shape `y_true` fit predictions of shape `y_pred`.
@@ -162,15 +206,14 @@ impl Loss {
         v.iter().sum::<f32>() / v.len().max(1) as f32
     }
 
-    /// Whether this loss uses the logits of an output activation, as Keras
-    /// does for sigmoid with binary and softmax with categorical cross-entropy.
+    /// Whether this loss uses the logits of an output activation, as Keras'
+    /// TensorFlow backend does (`_keras_logits`): every cross-entropy on
+    /// a sigmoid or softmax output computes from the logits, with its own
+    /// formula (so binary cross-entropy on softmax outputs applies a
+    /// sigmoid to the pre-softmax values, as in Keras), also when the
+    /// loss was given `from_logits=True`.
     pub fn uses_logits(self, activation: ActivationFn) -> bool {
-        matches!(
-            (self, activation),
-            (Loss::BinaryCrossentropy, ActivationFn::Sigmoid)
-                | (Loss::CategoricalCrossentropy, ActivationFn::Softmax)
-                | (Loss::SparseCategoricalCrossentropy, ActivationFn::Softmax)
-        )
+        self.has_logits() && matches!(activation, ActivationFn::Sigmoid | ActivationFn::Softmax)
     }
 
     /// Mean loss and its gradient with respect to the logits `z`
@@ -208,17 +251,22 @@ impl Loss {
                     let sum: f32 = zr.iter().map(|&v| (v - max).exp()).sum();
                     let log_sum = sum.ln();
                     let mut l = 0.0;
-                    for (j, (g, &zv)) in gr.iter_mut().zip(zr).enumerate() {
-                        let log_p = zv - max - log_sum;
-                        let y = if self == Loss::SparseCategoricalCrossentropy {
+                    let target = |j: usize| {
+                        if self == Loss::SparseCategoricalCrossentropy {
                             f32::from(u8::from(
                                 t.get(r).copied().unwrap_or(-1.0) as isize == j as isize,
                             ))
                         } else {
                             t[r * classes + j]
-                        };
+                        }
+                    };
+                    // Soft targets need not sum to 1: d/dz = softmax * sum(y) - y.
+                    let y_sum: f32 = (0..classes).map(target).sum();
+                    for (j, (g, &zv)) in gr.iter_mut().zip(zr).enumerate() {
+                        let log_p = zv - max - log_sum;
+                        let y = target(j);
                         l -= y * log_p;
-                        *g = (log_p.exp() - y) * scale;
+                        *g = (log_p.exp() * y_sum - y) * scale;
                     }
                     total += f64::from(l);
                 }
@@ -337,23 +385,23 @@ pub(crate) fn align_targets(
     }
 }
 
-/// Something `compile` accepts as a loss: a name or a [`Loss`].
-pub trait IntoLoss {
-    /// Resolves the loss.
-    fn into_loss(self) -> Result<Loss>;
-}
-impl IntoLoss for &str {
-    fn into_loss(self) -> Result<Loss> {
-        Loss::from_name(self)
-    }
-}
-impl IntoLoss for String {
-    fn into_loss(self) -> Result<Loss> {
-        Loss::from_name(&self)
-    }
-}
-impl IntoLoss for Loss {
-    fn into_loss(self) -> Result<Loss> {
-        Ok(self)
+/// Checks class-index targets against `classes` outputs: whole numbers
+/// from 0 to `classes - 1`.
+pub(crate) fn check_labels(what: &str, y: &ArrayD<f32>, classes: usize) -> Result<()> {
+    match y
+        .iter()
+        .enumerate()
+        .find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v as usize >= classes)
+    {
+        None => Ok(()),
+        Some((i, bad)) => {
+            let expected = match classes {
+                0 => "class indices, but the model has 0 outputs".to_string(),
+                c => format!("class indices 0 to {} for the model's {c} outputs", c - 1),
+            };
+            Err(Error::value(format!(
+                "{what}[{i}] is {bad}: sparse_categorical_crossentropy expects {expected}"
+            )))
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! become binary, categorical or sparse categorical accuracy exactly as
 //! Keras 3 chooses from the targets' and outputs' shapes.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::losses::Loss;
 use crate::registry::{alias, listed, lookup, Entry};
 use crate::utils::first_argmax;
@@ -21,7 +21,20 @@ pub enum MetricKind {
     MeanSquaredError,
     /// Mean absolute error.
     MeanAbsoluteError,
+    /// Binary cross-entropy of the outputs (probabilities).
+    BinaryCrossentropy,
+    /// Categorical cross-entropy of the outputs (probabilities).
+    CategoricalCrossentropy,
+    /// Sparse categorical cross-entropy of the outputs (probabilities).
+    SparseCategoricalCrossentropy,
+    /// The one-hot target's class is among the 5 largest outputs.
+    TopKCategoricalAccuracy,
+    /// The integer target is among the 5 largest outputs.
+    SparseTopKCategoricalAccuracy,
 }
+
+/// The `k` of Keras' `top_k_categorical_accuracy` metric strings.
+pub const TOP_K: usize = 5;
 
 /// A compiled metric: what the user called it and what it computes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,26 +45,61 @@ pub struct Metric {
     pub kind: Option<MetricKind>,
 }
 
+use MetricKind as K;
+
 /// Every metric name (see `crate::registry`); `None`: accuracy, resolved
-/// from the targets and the loss.
-const NAMES: [Entry<Option<MetricKind>>; 12] = [
+/// from the targets and the loss (any spelling of `accuracy` and `acc`
+/// is, as in Keras 3).
+const NAMES: [Entry<Option<MetricKind>>; 29] = [
     listed("accuracy", None),
     listed("acc", None),
-    listed("binary_accuracy", Some(MetricKind::BinaryAccuracy)),
-    listed(
-        "categorical_accuracy",
-        Some(MetricKind::CategoricalAccuracy),
-    ),
+    listed("binary_accuracy", Some(K::BinaryAccuracy)),
+    listed("categorical_accuracy", Some(K::CategoricalAccuracy)),
     listed(
         "sparse_categorical_accuracy",
-        Some(MetricKind::SparseCategoricalAccuracy),
+        Some(K::SparseCategoricalAccuracy),
     ),
-    listed("mse", Some(MetricKind::MeanSquaredError)),
-    listed("mean_squared_error", Some(MetricKind::MeanSquaredError)),
-    listed("mae", Some(MetricKind::MeanAbsoluteError)),
-    listed("mean_absolute_error", Some(MetricKind::MeanAbsoluteError)),
-    alias("MeanSquaredError", Some(MetricKind::MeanSquaredError)),
-    alias("MeanAbsoluteError", Some(MetricKind::MeanAbsoluteError)),
+    listed("mse", Some(K::MeanSquaredError)),
+    listed("mean_squared_error", Some(K::MeanSquaredError)),
+    listed("mae", Some(K::MeanAbsoluteError)),
+    listed("mean_absolute_error", Some(K::MeanAbsoluteError)),
+    listed("binary_crossentropy", Some(K::BinaryCrossentropy)),
+    listed("categorical_crossentropy", Some(K::CategoricalCrossentropy)),
+    listed(
+        "sparse_categorical_crossentropy",
+        Some(K::SparseCategoricalCrossentropy),
+    ),
+    listed(
+        "top_k_categorical_accuracy",
+        Some(K::TopKCategoricalAccuracy),
+    ),
+    listed(
+        "sparse_top_k_categorical_accuracy",
+        Some(K::SparseTopKCategoricalAccuracy),
+    ),
+    alias("MeanSquaredError", Some(K::MeanSquaredError)),
+    alias("MeanAbsoluteError", Some(K::MeanAbsoluteError)),
+    alias("BinaryAccuracy", Some(K::BinaryAccuracy)),
+    alias("CategoricalAccuracy", Some(K::CategoricalAccuracy)),
+    alias(
+        "SparseCategoricalAccuracy",
+        Some(K::SparseCategoricalAccuracy),
+    ),
+    alias("BinaryCrossentropy", Some(K::BinaryCrossentropy)),
+    alias("CategoricalCrossentropy", Some(K::CategoricalCrossentropy)),
+    alias(
+        "SparseCategoricalCrossentropy",
+        Some(K::SparseCategoricalCrossentropy),
+    ),
+    alias("TopKCategoricalAccuracy", Some(K::TopKCategoricalAccuracy)),
+    alias(
+        "SparseTopKCategoricalAccuracy",
+        Some(K::SparseTopKCategoricalAccuracy),
+    ),
+    alias("MSE", Some(K::MeanSquaredError)),
+    alias("MAE", Some(K::MeanAbsoluteError)),
+    alias("bce", Some(K::BinaryCrossentropy)),
+    alias("BCE", Some(K::BinaryCrossentropy)),
     alias("Accuracy", None),
 ];
 
@@ -64,7 +112,14 @@ impl Metric {
     /// assert!(Metric::from_name("acurracy").unwrap_err().to_string().contains("did you mean 'accuracy'"));
     /// ```
     pub fn from_name(name: &str) -> Result<Self> {
-        let kind = *lookup(&NAMES, "metric", name)?;
+        // Keras 3 (`get_metric`) resolves any spelling of accuracy/acc
+        // from the data ("Accuracy" too) and logs it as written.
+        let auto = matches!(name.to_lowercase().as_str(), "accuracy" | "acc");
+        let kind = if auto {
+            None
+        } else {
+            *lookup(&NAMES, "metric", name)?
+        };
         Ok(Metric {
             name: name.to_string(),
             kind,
@@ -107,54 +162,102 @@ impl Metric {
 }
 
 impl MetricKind {
+    /// Checks targets (shape `y`, already in the outputs' rank where the
+    /// loss aligns them) against outputs of shape `out`, as Keras' metric
+    /// functions would accept them; `name` is the metric as compiled.
+    pub(crate) fn check_shapes(self, name: &str, y: &[usize], out: &[usize]) -> Result<()> {
+        let (lead, classes) = out.split_at(out.len().saturating_sub(1));
+        let sparse_ok = y == lead || y.len() == out.len() && y.split_last() == Some((&1, lead));
+        let ok = match self {
+            K::MeanSquaredError | K::MeanAbsoluteError => {
+                // TF broadcasts (N, 1) targets over (N, C) outputs.
+                y == out || y.len() == out.len() && y.split_last() == Some((&1, lead))
+            }
+            K::BinaryCrossentropy | K::CategoricalCrossentropy | K::TopKCategoricalAccuracy => {
+                y == out
+            }
+            K::SparseCategoricalCrossentropy | K::SparseTopKCategoricalAccuracy => {
+                sparse_ok && classes.first().is_some_and(|&c| c > 1)
+            }
+            _ => true,
+        };
+        if ok {
+            return Ok(());
+        }
+        let expected = match self {
+            K::SparseCategoricalCrossentropy | K::SparseTopKCategoricalAccuracy => format!(
+                "class indices of shape {} (for outputs {})",
+                crate::shape::array_shape(lead),
+                crate::shape::array_shape(out)
+            ),
+            _ => format!(
+                "targets of the outputs' shape {}",
+                crate::shape::array_shape(out)
+            ),
+        };
+        Err(Error::shape(format!(
+            "metric {name} expects {expected}, but got targets of shape {}",
+            crate::shape::array_shape(y)
+        )))
+    }
+
     /// The sum of the per-sample values over a batch (divide by the sample
-    /// count for the mean).
+    /// count for the mean). Targets with one value per sample are
+    /// broadcast over the outputs' last axis (mse/mae on `(N, 1)` labels,
+    /// as TensorFlow does).
     pub fn batch_sum(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f64 {
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
         let p: Vec<f32> = y_pred.iter().copied().collect();
         let t: Vec<f32> = y_true.iter().copied().collect();
         let rows = p.len() / classes;
+        let per_row = if t.len() == rows { 1 } else { classes };
+        if matches!(
+            self,
+            K::BinaryCrossentropy | K::CategoricalCrossentropy | K::SparseCategoricalCrossentropy
+        ) {
+            let loss = match self {
+                K::BinaryCrossentropy => Loss::BinaryCrossentropy,
+                K::CategoricalCrossentropy => Loss::CategoricalCrossentropy,
+                _ => Loss::SparseCategoricalCrossentropy,
+            };
+            return loss
+                .per_sample(y_true, y_pred)
+                .iter()
+                .map(|&v| f64::from(v))
+                .sum();
+        }
         let mut sum = 0.0f64;
         for r in 0..rows {
             let pr = &p[r * classes..(r + 1) * classes];
-            let v = match self {
-                MetricKind::SparseCategoricalAccuracy => f64::from(u8::from(
-                    t.get(r).map(|&l| l as usize) == Some(first_argmax(pr)),
-                )),
-                _ => {
-                    let tr = t.get(r * classes..(r + 1) * classes).unwrap_or(&[]);
-                    let n = classes as f64;
-                    match self {
-                        MetricKind::CategoricalAccuracy => {
-                            f64::from(u8::from(first_argmax(tr) == first_argmax(pr)))
-                        }
-                        MetricKind::BinaryAccuracy => {
-                            tr.iter()
-                                .zip(pr)
-                                .map(|(&y, &q)| {
-                                    f64::from(u8::from(f32::from(u8::from(q > 0.5)) == y))
-                                })
-                                .sum::<f64>()
-                                / n
-                        }
-                        MetricKind::MeanSquaredError => {
-                            tr.iter()
-                                .zip(pr)
-                                .map(|(&y, &q)| f64::from((y - q) * (y - q)))
-                                .sum::<f64>()
-                                / n
-                        }
-                        _ => {
-                            tr.iter()
-                                .zip(pr)
-                                .map(|(&y, &q)| f64::from((y - q).abs()))
-                                .sum::<f64>()
-                                / n
-                        }
-                    }
-                }
+            let tr = t.get(r * per_row..(r + 1) * per_row).unwrap_or(&[]);
+            let label = tr.first().map(|&l| l as usize);
+            let target = |j: usize| tr.get(if per_row == 1 { 0 } else { j }).copied();
+            let mean = |f: &dyn Fn(f32, f32) -> f64| {
+                pr.iter()
+                    .enumerate()
+                    .map(|(j, &q)| target(j).map_or(f64::NAN, |y| f(y, q)))
+                    .sum::<f64>()
+                    / classes as f64
             };
-            sum += v;
+            // In the top k (ties at the boundary count, as tf.math.in_top_k).
+            let in_top_k = |c: Option<usize>| {
+                c.and_then(|c| pr.get(c)).is_some_and(|&v| {
+                    v.is_finite() && pr.iter().filter(|&&q| q > v).count() < TOP_K
+                })
+            };
+            sum += match self {
+                K::SparseCategoricalAccuracy => {
+                    f64::from(u8::from(label == Some(first_argmax(pr))))
+                }
+                K::CategoricalAccuracy => f64::from(u8::from(first_argmax(tr) == first_argmax(pr))),
+                K::TopKCategoricalAccuracy => f64::from(u8::from(in_top_k(Some(first_argmax(tr))))),
+                K::SparseTopKCategoricalAccuracy => f64::from(u8::from(in_top_k(label))),
+                K::BinaryAccuracy => {
+                    mean(&|y, q| f64::from(u8::from(f32::from(u8::from(q > 0.5)) == y)))
+                }
+                K::MeanSquaredError => mean(&|y, q| f64::from((y - q) * (y - q))),
+                _ => mean(&|y, q| f64::from((y - q).abs())),
+            };
         }
         sum
     }

@@ -70,6 +70,16 @@ pub(crate) fn next_id() -> u64 {
     })
 }
 
+/// Runs `f`, then puts the session's layer names and random seed back as
+/// they were: what `f` builds uses up no layer name and no random number
+/// of the session (the exercises' pictures).
+pub(crate) fn restoring<T>(f: impl FnOnce() -> T) -> T {
+    let saved = with(|s| (s.names.clone(), s.seed));
+    let out = f();
+    with(|s| (s.names, s.seed) = saved);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::Session;

@@ -503,19 +503,17 @@ fn validation_split_outside_zero_one() {
 }
 
 #[test]
-fn validation_split_leaving_no_validation_samples() {
+fn validation_split_leaving_no_training_or_no_validation_samples() {
+    // Keras 3 trains on the first floor(n * (1 - f)) samples: 4 at 0.9
+    // leave none for training, 4 at 1e-20 none for validation.
     let mut m = trained_mse();
-    fails_unchanged(
-        &mut m,
-        &["validation_split 0.1", "4 samples", "0 for validation"],
-        |m| {
-            m.fit(
-                &x4(),
-                &y4(),
-                Fit::epochs(1).validation_split(0.1).verbose(0),
-            )
-        },
-    );
+    for (f, says) in [(0.9f32, "0 for training"), (1e-20, "0 for validation")] {
+        fails_unchanged(
+            &mut m,
+            &[&format!("validation_split={f}"), "4 samples", says],
+            |m| m.fit(&x4(), &y4(), Fit::epochs(1).validation_split(f).verbose(0)),
+        );
+    }
 }
 
 #[test]
@@ -671,12 +669,12 @@ fn train_on_batch_before_compile() {
 }
 
 #[test]
-fn evaluate_without_metrics_asks_for_evaluate_all() {
+fn evaluate_without_metrics_asks_for_evaluate_with() {
     let mut m = uncompiled();
     m.compile("sgd", "mse", NO_METRICS).unwrap();
     fails_unchanged(
         &mut m,
-        &["evaluate", "without metrics", "evaluate_all"],
+        &["evaluate", "without metrics", "evaluate_with"],
         |m| m.evaluate(&x4(), &y4()),
     );
 }
@@ -1147,6 +1145,302 @@ fn same_padding_with_a_huge_kernel() {
         ),
         &["conv2d"],
     );
+}
+
+// ---------------------------------------------------------------- issue 14: losses, metrics, regularizers, evaluate
+
+#[test]
+fn unknown_loss_class_name_suggests_the_closest() {
+    let mut m = uncompiled();
+    let e = fails_unchanged(
+        &mut m,
+        &[
+            "unknown loss 'SparseCategoricalCrossEntropy'",
+            "did you mean 'sparse_categorical_crossentropy'",
+        ],
+        |m| m.compile("adam", "SparseCategoricalCrossEntropy", ["accuracy"]),
+    );
+    assert_eq!(e.kind(), ErrorKind::UnknownName);
+}
+
+#[test]
+fn label_smoothing_out_of_range() {
+    let mut m = uncompiled();
+    fails_unchanged(
+        &mut m,
+        &[
+            "CategoricalCrossentropy",
+            "label_smoothing",
+            "from 0 to 1",
+            "1.5",
+        ],
+        |m| {
+            m.compile(
+                "adam",
+                losses::CategoricalCrossentropy::new().label_smoothing(1.5),
+                NO_METRICS,
+            )
+        },
+    );
+}
+
+#[test]
+fn loss_object_call_checks_its_arrays() {
+    let f = losses::SparseCategoricalCrossentropy::new().from_logits(true);
+    let e = f
+        .call(&array![1.0f32, 3.0], &array![[0.0f32, 1.0, 2.0]])
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("different numbers of samples"),
+        "{e}"
+    );
+    let e = f
+        .call(&array![3.0f32], &array![[0.0f32, 1.0, 2.0]])
+        .unwrap_err();
+    assert!(e.to_string().contains("class indices 0 to 2"), "{e}");
+    let e = losses::MeanSquaredError::new()
+        .call(&array![[1.0f32, 2.0]], &array![[f32::NAN, 1.0]])
+        .unwrap_err();
+    assert!(e.to_string().contains("y_pred contains NaN"), "{e}");
+}
+
+#[test]
+fn from_logits_on_a_loss_without_it_in_a_model_file() {
+    let mut m = uncompiled();
+    m.compile("sgd", losses::MeanSquaredError::new(), NO_METRICS)
+        .unwrap();
+    let mut doc = m.to_json();
+    doc["compile"]["loss"]["config"]["from_logits"] = serde_json::json!(true);
+    let path = tmp_dir("mse_logits").join("m.kerust");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let e = load_model(&path).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("MeanSquaredError has no argument 'from_logits'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn negative_regularizer_factor() {
+    let mut m = Sequential::new();
+    let e = m
+        .add(
+            Dense::new(2)
+                .input_shape([3])
+                .kernel_regularizer(regularizers::l2(-0.01)),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "kernel_regularizer: the L2 factor l2 must be a finite number >= 0, got -0.01"
+        ),
+        "{e}"
+    );
+    assert!(m.layers().is_empty());
+    let e = m
+        .add(
+            Conv2D::new(2, (3, 3))
+                .input_shape([5, 5, 1])
+                .bias_regularizer(regularizers::l1(f32::NAN)),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("bias_regularizer: the L1 factor l1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn mae_metric_on_class_indices_of_many_outputs() {
+    let mut m = Sequential::new();
+    m.add(Dense::new(3).input_shape([3]).activation("softmax"))
+        .unwrap();
+    m.compile("sgd", "sparse_categorical_crossentropy", ["mae"])
+        .unwrap();
+    fails_unchanged(
+        &mut m,
+        &[
+            "metric mae expects targets of the outputs' shape (4, 3)",
+            "got targets of shape (4,)",
+        ],
+        |m| m.evaluate(&x4(), &array![0.0f32, 1.0, 2.0, 0.0]),
+    );
+}
+
+#[test]
+fn top_k_categorical_accuracy_on_class_indices() {
+    let mut m = Sequential::new();
+    m.add(Dense::new(3).input_shape([3]).activation("softmax"))
+        .unwrap();
+    m.compile(
+        "sgd",
+        "sparse_categorical_crossentropy",
+        ["top_k_categorical_accuracy"],
+    )
+    .unwrap();
+    fails_unchanged(
+        &mut m,
+        &["metric top_k_categorical_accuracy", "(4,)"],
+        |m| {
+            m.fit(
+                &x4(),
+                &array![0.0f32, 1.0, 2.0, 0.0],
+                Fit::epochs(1).verbose(0),
+            )
+        },
+    );
+}
+
+#[test]
+fn evaluate_verbose_out_of_range() {
+    let mut m = uncompiled();
+    m.compile("sgd", "mse", NO_METRICS).unwrap();
+    fails_unchanged(
+        &mut m,
+        &["evaluate", "verbose must be 0, 1 or 2, got 3"],
+        |m| m.evaluate_with(&x4(), &y4(), Evaluate::verbose(3)),
+    );
+}
+
+// ------------------------------- callbacks, schedules, weights files (issue 14)
+
+#[test]
+fn callback_arguments_are_checked_before_training() {
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["EarlyStopping", "mode", "\"bogus\""], |m| {
+        let stop = callbacks::EarlyStopping::new().mode("bogus");
+        m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(stop))
+    });
+    fails_unchanged(
+        &mut m,
+        &["ModelCheckpoint", ".weights.kerust", "ckpt.h5"],
+        |m| {
+            let ckpt = callbacks::ModelCheckpoint::new("ckpt.h5").save_weights_only(true);
+            m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(ckpt))
+        },
+    );
+    fails_unchanged(&mut m, &["ReduceLROnPlateau", "mode"], |m| {
+        let cb = callbacks::ReduceLROnPlateau::new().mode("up");
+        m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(cb))
+    });
+    fails_unchanged(&mut m, &["schedule", "NaN", "epoch 0"], |m| {
+        let cb = callbacks::LearningRateScheduler::new(|_, _| f32::NAN);
+        m.fit(&x4(), &y4(), Fit::epochs(2).verbose(0).callback(cb))
+    });
+}
+
+#[test]
+fn fit_verbose_outside_0_to_2() {
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["verbose", "0", "1 or 2", "got 3"], |m| {
+        m.fit(&x4(), &y4(), Fit::epochs(1).verbose(3))
+    });
+}
+
+#[test]
+fn a_schedule_with_bad_arguments_at_compile() {
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["decay_steps", "0"], |m| {
+        m.compile(
+            Adam::new(schedules::ExponentialDecay::new(0.1, 0, 0.9)),
+            "mse",
+            NO_METRICS,
+        )
+    });
+}
+
+#[test]
+fn set_learning_rate_on_a_schedule() {
+    let mut m = trained_mse();
+    m.compile(
+        SGD::new(schedules::InverseTimeDecay::new(0.01, 10, 1.0)),
+        "mse",
+        NO_METRICS,
+    )
+    .unwrap();
+    fails_unchanged(&mut m, &["schedule", "not settable"], |m| {
+        m.set_learning_rate(0.1)
+    });
+}
+
+#[test]
+fn load_weights_of_another_architecture() {
+    let dir = tmp_dir("weights_arch");
+    let path = dir.join("w.weights.kerust");
+    let mut small = Sequential::new();
+    small.add(Dense::new(2).input_shape([3])).unwrap();
+    small.save_weights(&path).unwrap();
+    let mut m = trained_mse();
+    fails_unchanged(
+        &mut m,
+        &["w.weights.kerust", "2 weights", "has 4", "same layers"],
+        |m| m.load_weights(&path),
+    );
+    let mut wide = Sequential::new();
+    wide.add(Dense::new(5).named("hidden").input_shape([3]))
+        .unwrap();
+    wide.add(Dense::new(1)).unwrap();
+    wide.save_weights(&path).unwrap();
+    fails_unchanged(&mut m, &["weight 0", "(3, 5)", "(3, 4)", "hidden"], |m| {
+        m.load_weights(&path)
+    });
+}
+
+#[test]
+fn load_weights_from_files_that_are_not_kerust_weights() {
+    let dir = tmp_dir("weights_foreign");
+    let mut m = trained_mse();
+    fails_unchanged(&mut m, &["missing.weights.kerust", "could not read"], |m| {
+        m.load_weights(dir.join("missing.weights.kerust"))
+    });
+    for (name, bytes, says) in [
+        ("m.keras", &b"PK\x03\x04\x14\x00"[..], "zip archive"),
+        ("m.weights.h5", &b"\x89HDF\r\n\x1a\n\x00"[..], "HDF5"),
+        (
+            "m.txt",
+            &b"{\"format\": \"other\"}"[..],
+            "not a kerust weights file",
+        ),
+        ("m.bin", &b"\xff\xfe\x00\x01"[..], "binary"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        fails_unchanged(&mut m, &[name, says], |m| m.load_weights(&path));
+    }
+}
+
+#[test]
+fn load_model_on_a_keras_file() {
+    let dir = tmp_dir("keras_file");
+    for (name, bytes, says) in [
+        (
+            "model.keras",
+            &b"PK\x03\x04\x14\x00"[..],
+            "zip archive, as Keras' .keras",
+        ),
+        (
+            "model.h5",
+            &b"\x89HDF\r\n\x1a\n\x00"[..],
+            "HDF5 file, as Keras' .h5",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let e = err_with(load_model(&path), &[name, says, "its own files"]);
+        assert!(!e.to_string().contains("UTF-8"), "{e}");
+    }
+}
+
+#[test]
+fn save_weights_where_it_cannot_write() {
+    let dir = tmp_dir("weights_nowrite");
+    let m = trained_mse();
+    err_with(
+        m.save_weights(dir.join("no_such_dir").join("w.weights.kerust")),
+        &["could not save", "w.weights.kerust"],
+    );
+    assert!(!dir.join("no_such_dir").exists());
 }
 
 // ------------------------------------------------- layers of issue 15

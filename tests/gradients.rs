@@ -58,7 +58,7 @@ fn run(layer: &mut dyn Layer, x: &ArrayD<f32>, training: bool, seed: u64) -> Arr
         rng: &mut rng,
         team: Team::one(),
     };
-    layer.forward(x, &mut ctx)
+    layer.forward(x, &mut ctx).expect("forward pass")
 }
 
 fn dot64(a: &ArrayD<f32>, b: &ArrayD<f32>) -> f64 {

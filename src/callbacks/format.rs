@@ -168,7 +168,7 @@ fn float_body(v: f64, ty: Option<char>, precision: Option<usize>) -> (bool, Stri
 }
 
 /// `a` in scientific notation with `p` decimals, Python's way (`1.50e+03`).
-fn sci(a: f64, p: usize) -> String {
+pub(crate) fn sci(a: f64, p: usize) -> String {
     let s = format!("{a:.p$e}");
     let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);

@@ -12,9 +12,7 @@
 /// assert_eq!(logs.keys().collect::<Vec<_>>(), ["loss", "val_loss", "learning_rate"]);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Logs {
-    entries: Vec<(String, f32)>,
-}
+pub struct Logs(pub(crate) Vec<(String, f32)>);
 
 impl Logs {
     /// No values.
@@ -23,30 +21,40 @@ impl Logs {
     }
     /// The value of `name`, if logged.
     pub fn get(&self, name: &str) -> Option<f32> {
-        self.entries.iter().find(|(k, _)| k == name).map(|e| e.1)
+        self.0.iter().find(|(k, _)| k == name).map(|e| e.1)
     }
     /// Sets `name` to `value`: in place when present, else at the end.
     pub fn insert(&mut self, name: &str, value: f32) {
-        match self.entries.iter_mut().find(|(k, _)| k == name) {
+        match self.0.iter_mut().find(|(k, _)| k == name) {
             Some(e) => e.1 = value,
-            None => self.entries.push((name.to_string(), value)),
+            None => self.0.push((name.to_string(), value)),
         }
     }
     /// The names, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.0.iter().map(|(k, _)| k.as_str())
     }
     /// `(name, value)` pairs, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, f32)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), *v))
+        self.0.iter().map(|(k, v)| (k.as_str(), *v))
     }
     /// How many values.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.0.len()
     }
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.0.is_empty()
+    }
+    /// Appends `name` (the loop's own values, already unique).
+    pub(crate) fn push(&mut self, name: String, value: f32) {
+        self.0.push((name, value));
+    }
+    /// Appends `other` with `prefix` before each name (`val_`).
+    pub(crate) fn extend_prefixed(&mut self, prefix: &str, other: &Logs) {
+        for (n, v) in other.iter() {
+            self.push(format!("{prefix}{n}"), v);
+        }
     }
     /// Keras' "Available metrics are: loss,val_loss" list.
     pub(crate) fn names(&self) -> String {

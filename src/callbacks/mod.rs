@@ -71,6 +71,8 @@ pub use model_checkpoint::ModelCheckpoint;
 pub use reduce_lr_on_plateau::ReduceLROnPlateau;
 pub use tensorboard::TensorBoard;
 
+pub(crate) use format::{sci, typed};
+
 use crate::error::Result;
 
 /// Something `fit` calls during training, as Keras' `Callback`; every hook

@@ -3,6 +3,7 @@
 
 use super::cfg;
 use crate::error::{Error, Result};
+use crate::regularizers::Regularizer;
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 /// A layer's name, the input shape it was given (if any) and the shapes it
@@ -97,6 +98,7 @@ pub struct Param {
     /// False for statistics a layer keeps (a batch normalization's moving
     /// mean): never given to the optimizer.
     trainable: bool,
+    regularizer: Option<Regularizer>,
 }
 
 impl Param {
@@ -109,6 +111,7 @@ impl Param {
             value,
             grad,
             trainable: true,
+            regularizer: None,
         }
     }
     /// A weight the optimizer never changes (Keras' `trainable=False`
@@ -122,6 +125,33 @@ impl Param {
     /// Whether the optimizer trains it (when its layer is trainable).
     pub fn is_trainable(&self) -> bool {
         self.trainable
+    }
+    /// Gives the weight its first value (at `build`), keeping its regularizer.
+    pub(crate) fn init(&mut self, value: ArrayD<f32>) {
+        let regularizer = self.regularizer;
+        *self = Param::new(self.name, value);
+        self.regularizer = regularizer;
+    }
+    /// The weight's regularizer (`kernel_regularizer`, ...), if any.
+    pub fn regularizer(&self) -> Option<Regularizer> {
+        self.regularizer
+    }
+    pub(crate) fn set_regularizer(&mut self, regularizer: Option<Regularizer>) {
+        self.regularizer = regularizer;
+    }
+    /// The regularization penalty of the weight (0 without a regularizer).
+    pub(crate) fn penalty(&self) -> f32 {
+        self.regularizer
+            .map_or(0.0, |r| r.penalty(self.value.view()))
+    }
+    /// Adds the regularizer's gradient to the stored gradient.
+    pub(crate) fn add_penalty_grad(&mut self) -> Result<()> {
+        let Some(r) = self.regularizer else {
+            return Ok(());
+        };
+        let (v, g) = self.slices_grad()?;
+        r.add_grad(v, g);
+        Ok(())
     }
     /// An empty weight (before `build`).
     pub(crate) fn empty(name: &'static str) -> Param {
@@ -146,6 +176,13 @@ impl Param {
             _ => Err(Error::internal("a weight is not stored row-major")),
         }
     }
+    /// The weight and its gradient (to add to) as flat slices.
+    fn slices_grad(&mut self) -> Result<(&[f32], &mut [f32])> {
+        match (self.value.as_slice(), self.grad.as_slice_mut()) {
+            (Some(v), Some(g)) => Ok((v, g)),
+            _ => Err(Error::internal("a weight is not stored row-major")),
+        }
+    }
     /// The weight (row-major) and the gradient to write, for a backward pass.
     pub(crate) fn value_and_grad_mut(&mut self) -> (&ArrayD<f32>, &mut ArrayD<f32>) {
         (&self.value, &mut self.grad)
@@ -157,5 +194,32 @@ impl Param {
     /// Replaces the weight; `value` has its shape (the model checks).
     pub(crate) fn set(&mut self, value: &ArrayD<f32>) {
         self.value = value.as_standard_layout().into_owned();
+    }
+}
+
+/// Checks the regularizers of a layer's weights (at `build`).
+pub(crate) fn check_regularizers(layer: &str, params: &[&Param]) -> Result<()> {
+    for p in params {
+        if let Some(r) = p.regularizer {
+            r.check(&format!("layer {layer}: {}_regularizer", p.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// A layer config's `kernel_regularizer` and `bias_regularizer` entries
+/// (only those set, so a layer's `Debug` stays short).
+pub(crate) fn regularizers_config(
+    config: &mut serde_json::Value,
+    kernel: &Param,
+    bias: Option<&Param>,
+) {
+    for (key, p) in [
+        ("kernel_regularizer", Some(kernel)),
+        ("bias_regularizer", bias),
+    ] {
+        if let Some(r) = p.and_then(Param::regularizer) {
+            config[key] = r.to_json();
+        }
     }
 }

@@ -92,20 +92,15 @@ impl Conv2D {
         self.padding = padding.to_string();
         self
     }
-    /// Whether the layer has a bias (default true).
-    pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.bias = use_bias.then(|| Param::empty("bias"));
-        self
-    }
+    super::regularizer_builders!();
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         let base = Base::from_config(c)?;
-        Ok(
-            Self::with_base(base, cfg(c, "filters")?, cfg(c, "kernel_size")?)
-                .with_strides(cfg(c, "strides")?)
-                .padding(&cfg::<String>(c, "padding")?)
-                .activation(ActivationSpec::Name(cfg(c, "activation")?))
-                .use_bias(cfg(c, "use_bias")?),
-        )
+        Self::with_base(base, cfg(c, "filters")?, cfg(c, "kernel_size")?)
+            .with_strides(cfg(c, "strides")?)
+            .padding(&cfg::<String>(c, "padding")?)
+            .activation(ActivationSpec::Name(cfg(c, "activation")?))
+            .use_bias(cfg(c, "use_bias")?)
+            .regularizers_from_config(c)
     }
     fn geom(&self) -> Result<Geom> {
         self.geom
@@ -120,6 +115,7 @@ impl Layer for Conv2D {
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
         let name = &self.base.name;
         let activation = self.fused.resolve(name)?;
+        super::check_regularizers(name, &self.params())?;
         let &[h, w, c] = input_shape else {
             return Err(Error::shape(format!(
                 "layer {name} expects input of shape (None, height, width, channels) but got {}",
@@ -144,9 +140,9 @@ impl Layer for Conv2D {
         check_alloc(name, "kernel", &kshape)?;
         check_alloc(name, "output", &[oh, ow, f])?;
         self.fused.set(activation);
-        self.kernel = Param::new("kernel", glorot_uniform(&kshape, kh * kw * c, kh * kw * f, rng));
+        self.kernel.init(glorot_uniform(&kshape, kh * kw * c, kh * kw * f, rng));
         if let Some(b) = &mut self.bias {
-            *b = Param::new("bias", ArrayD::zeros(vec![f]));
+            b.init(ArrayD::zeros(vec![f]));
         }
         self.geom = Geom::new(input_shape, self.kernel_size, self.strides, same, f);
         Ok(self.base.built(input_shape, vec![oh, ow, f]))
@@ -230,9 +226,11 @@ impl Layer for Conv2D {
         self.backward_chunks(grad, need_input_grad, false, team)
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.base.name, "filters": self.filters, "kernel_size": self.kernel_size,
+        let mut c = json!({"name": self.base.name, "filters": self.filters, "kernel_size": self.kernel_size,
                "strides": self.strides, "padding": self.padding,
-               "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()})
+               "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()});
+        super::regularizers_config(&mut c, &self.kernel, self.bias.as_ref());
+        c
     }
     fn clear_cache(&mut self) {
         self.cache_x = None;

@@ -50,11 +50,7 @@ impl Dense {
         self.fused = Fused::new(activation.into());
         self
     }
-    /// Whether the layer has a bias (default true).
-    pub fn use_bias(mut self, use_bias: bool) -> Self {
-        self.bias = use_bias.then(|| Param::empty("bias"));
-        self
-    }
+    super::regularizer_builders!();
     /// The number of units.
     pub fn units(&self) -> usize {
         self.units
@@ -72,9 +68,10 @@ impl Dense {
         self.bias.as_ref().map(Param::value)
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        Ok(Dense::with_base(Base::from_config(c)?, cfg(c, "units")?)
+        Dense::with_base(Base::from_config(c)?, cfg(c, "units")?)
             .activation(ActivationSpec::Name(cfg(c, "activation")?))
-            .use_bias(cfg(c, "use_bias")?))
+            .use_bias(cfg(c, "use_bias")?)
+            .regularizers_from_config(c)
     }
     /// The kernel as a matrix (it is always `(inputs, units)` once built).
     fn kernel2(&self) -> Result<ArrayView2<'_, f32>> {
@@ -89,6 +86,7 @@ impl Layer for Dense {
     fn build(&mut self, input_shape: &[usize], rng: &mut Rng) -> Result<Vec<usize>> {
         let name = &self.base.name;
         let activation = self.fused.resolve(name)?;
+        super::check_regularizers(name, &self.params())?;
         if self.units == 0 {
             return Err(Error::value(format!(
                 "layer {name}: units must be a positive integer, got 0"
@@ -107,14 +105,14 @@ impl Layer for Dense {
         }
         check_alloc(name, "kernel", &[inputs, self.units])?;
         self.fused.set(activation);
-        self.kernel = Param::new("kernel", glorot_uniform(
+        self.kernel.init(glorot_uniform(
             &[inputs, self.units],
             inputs,
             self.units,
             rng,
         ));
         if let Some(b) = &mut self.bias {
-            *b = Param::new("bias", ArrayD::zeros(vec![self.units]));
+            b.init(ArrayD::zeros(vec![self.units]));
         }
         let mut out = rest.to_vec();
         out.push(self.units);
@@ -205,7 +203,9 @@ impl Layer for Dense {
             .map_err(|e| Error::internal(format!("layer {}: {e}", self.base.name)))
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.base.name, "units": self.units, "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()})
+        let mut c = json!({"name": self.base.name, "units": self.units, "activation": self.fused.spec_name(), "use_bias": self.bias.is_some()});
+        super::regularizers_config(&mut c, &self.kernel, self.bias.as_ref());
+        c
     }
     fn clear_cache(&mut self) {
         self.cache_x = None;

@@ -14,6 +14,7 @@ mod pooling;
 mod size2;
 
 pub use crate::parallel::Team;
+pub(crate) use base::{check_regularizers, regularizers_config};
 pub use base::{Base, Param};
 pub use fused::Fused;
 pub(crate) use input::Node;
@@ -119,6 +120,51 @@ macro_rules! kernel_bias_activation {
     };
 }
 use kernel_bias_activation;
+
+/// The builders `kernel_regularizer` and `bias_regularizer`, and
+/// `use_bias`, of a layer with `kernel: Param` and `bias: Option<Param>`
+/// (used inside its inherent `impl`).
+macro_rules! regularizer_builders {
+    () => {
+        /// Whether the layer has a bias (default true).
+        pub fn use_bias(mut self, use_bias: bool) -> Self {
+            let bias = self.bias.take().unwrap_or_else(|| Param::empty("bias"));
+            self.bias = use_bias.then_some(bias);
+            self
+        }
+        /// A penalty on the kernel, as Keras' `kernel_regularizer`:
+        /// `regularizers::l2(0.001)`.
+        pub fn kernel_regularizer(mut self, regularizer: crate::regularizers::Regularizer) -> Self {
+            self.kernel.set_regularizer(Some(regularizer));
+            self
+        }
+        /// A penalty on the bias, as Keras' `bias_regularizer` (ignored
+        /// without a bias).
+        pub fn bias_regularizer(mut self, regularizer: crate::regularizers::Regularizer) -> Self {
+            if let Some(b) = &mut self.bias {
+                b.set_regularizer(Some(regularizer));
+            }
+            self
+        }
+        /// The regularizers saved in the config `c`.
+        fn regularizers_from_config(mut self, c: &serde_json::Value) -> Result<Self> {
+            let name = &self.base.name;
+            let read = |key: &str| {
+                crate::regularizers::Regularizer::from_json(
+                    c.get(key),
+                    &format!("layer {name}: {key}"),
+                )
+            };
+            let (k, b) = (read("kernel_regularizer")?, read("bias_regularizer")?);
+            self.kernel.set_regularizer(k);
+            if let Some(bias) = &mut self.bias {
+                bias.set_regularizer(b);
+            }
+            Ok(self)
+        }
+    };
+}
+use regularizer_builders;
 
 /// Rebuilds a layer from its saved config.
 pub(crate) type FromConfig = fn(&serde_json::Value) -> Result<Box<dyn Layer>>;
@@ -290,23 +336,10 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     fn logits(&self) -> Option<&ArrayD<f32>> {
         self.fused().and_then(Fused::logits)
     }
-    /// [`Layer::try_forward`] for gradient checks and direct calls.
-    ///
-    /// # Panics
-    /// When `x` does not have the built input shape (models check shapes
-    /// first and call [`Layer::try_forward`]).
-    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        self.forward_owned(x.clone(), ctx)
-    }
-    /// [`Layer::forward`] on an input the caller gives away.
-    ///
-    /// # Panics
-    /// As [`Layer::forward`].
-    fn forward_owned(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> ArrayD<f32> {
-        match self.try_forward(x, ctx) {
-            Ok(y) => y,
-            Err(e) => panic!("{e}"),
-        }
+    /// [`Layer::try_forward`] on a borrowed input (a copy is made), for
+    /// gradient checks and direct calls.
+    fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
+        self.try_forward(x.clone(), ctx)
     }
     /// [`Layer::try_backward`], with `None` both when the input gradient is
     /// not needed and when the backward pass failed.

@@ -1,94 +1,147 @@
-//! The hooks of `fit`'s loop: a [`Callback`] is called at the start and
-//! end of training, of each epoch and of each batch, sees the logs, and
-//! may stop training or change the learning rate through the model.
-//! Printing the progress lines is itself a callback ([`ProgressLine`]).
+//! The loop's side of callbacks: the model being trained as a
+//! [`CallbackModel`], the user's callbacks as `Fit` holds them, and
+//! Keras' two built-in callbacks that come after them: the History
+//! recorder and the progress lines ([`ProgressLine`]).
 
 use super::graph::Graph;
-use super::logs::{progress_line, Logs};
-use crate::error::Result;
+use super::logs::{progress_line_with, Logs};
+use super::History;
+use crate::callbacks::{Callback, CallbackModel};
+use crate::error::{Error, Result};
+use ndarray::ArrayD;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-/// Something `fit` calls as it trains, as Keras' `keras.callbacks.Callback`.
-/// Every method does nothing unless overridden; an `Err` stops `fit` with
-/// that error (the weights are those after the last finished batch).
-///
-/// ```
-/// use kerust::model::{Callback, Graph, Logs};
-/// /// Stops when the loss falls below a threshold.
-/// struct StopBelow(f32);
-/// impl Callback for StopBelow {
-///     fn on_epoch_end(&mut self, _epoch: usize, logs: &Logs, model: &mut Graph) -> kerust::Result<()> {
-///         if logs.get("loss").is_some_and(|l| l < self.0) {
-///             model.set_stop_training(true);
-///         }
-///         Ok(())
-///     }
-/// }
-/// # let _ = StopBelow(0.1);
-/// ```
-pub trait Callback: Send {
-    /// Before the first epoch.
-    fn on_train_begin(&mut self, _model: &mut Graph) -> Result<()> {
-        Ok(())
+impl CallbackModel for Graph {
+    fn get_weights(&self) -> Vec<ArrayD<f32>> {
+        Graph::get_weights(self)
     }
-    /// Before each epoch (counted from 0).
-    fn on_epoch_begin(&mut self, _epoch: usize, _model: &mut Graph) -> Result<()> {
-        Ok(())
+    fn set_weights(&mut self, weights: &[ArrayD<f32>]) -> Result<()> {
+        Graph::set_weights(self, weights)
     }
-    /// Before each batch (counted from 0 in each epoch).
-    fn on_batch_begin(&mut self, _batch: usize, _model: &mut Graph) -> Result<()> {
-        Ok(())
+    fn save(&mut self, path: &Path) -> Result<()> {
+        Graph::save(self, path)
     }
-    /// After each batch, with the epoch's mean loss and metrics so far.
-    fn on_batch_end(&mut self, _batch: usize, _logs: &Logs, _model: &mut Graph) -> Result<()> {
-        Ok(())
+    fn save_weights(&mut self, path: &Path) -> Result<()> {
+        Graph::save_weights(self, path)
     }
-    /// After each epoch, with its loss, metrics and validation values.
-    fn on_epoch_end(&mut self, _epoch: usize, _logs: &Logs, _model: &mut Graph) -> Result<()> {
-        Ok(())
+    fn learning_rate(&self) -> f32 {
+        self.compiled
+            .as_ref()
+            .map_or(f32::NAN, |c| c.optimizer.learning_rate())
     }
-    /// After the last epoch, with the last epoch's logs.
-    fn on_train_end(&mut self, _logs: &Logs, _model: &mut Graph) -> Result<()> {
-        Ok(())
-    }
-}
-
-/// The callbacks of one `fit` call, called in order.
-pub(crate) struct Callbacks<'a>(pub Vec<&'a mut dyn Callback>);
-
-macro_rules! each {
-    ($name:ident($($arg:ident: $ty:ty),*)) => {
-        pub fn $name(&mut self, $($arg: $ty,)* model: &mut Graph) -> Result<()> {
-            self.0.iter_mut().try_for_each(|c| c.$name($($arg,)* model))
+    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
+        if self
+            .compiled
+            .as_ref()
+            .is_some_and(|c| c.optimizer.learning_rate_schedule())
+        {
+            return Err(Error::state(
+                "this optimizer was created with a learning-rate schedule as its \
+                 learning_rate, hence its learning rate is not settable",
+            ));
         }
-    };
+        Graph::set_learning_rate(self, lr)
+    }
+    fn stop_training(&self) -> bool {
+        self.stop_training
+    }
+    fn set_stop_training(&mut self, stop: bool) {
+        self.stop_training = stop;
+    }
 }
 
-impl Callbacks<'_> {
-    each!(on_train_begin());
-    each!(on_epoch_begin(epoch: usize));
-    each!(on_batch_begin(batch: usize));
-    each!(on_batch_end(batch: usize, logs: &Logs));
-    each!(on_epoch_end(epoch: usize, logs: &Logs));
-    each!(on_train_end(logs: &Logs));
+/// The callbacks given to `Fit::callback`, in order; shared when a `Fit`
+/// is cloned, as the same Python objects would be.
+#[derive(Clone, Default)]
+pub(crate) struct CallbackList(pub Vec<Arc<Mutex<dyn Callback>>>);
+
+impl std::fmt::Debug for CallbackList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} callbacks]", self.0.len())
+    }
 }
 
-/// Keras' verbose output of `fit`: `Epoch 1/5`, then one line per epoch.
+/// Keras' History callback: records each epoch's logs after the user's
+/// callbacks have run (so it sees `learning_rate`).
+pub(crate) struct Recorder<'a>(pub &'a mut History);
+
+impl Callback for Recorder<'_> {
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        logs: &mut Logs,
+        _: &mut dyn CallbackModel,
+    ) -> Result<()> {
+        self.0.epoch.push(epoch);
+        for (k, v) in logs.iter() {
+            self.0.push(k, v);
+        }
+        Ok(())
+    }
+}
+
+/// Keras' progress output of `fit`: `Epoch 1/5`, then one line per epoch,
+/// `1875/1875 - 2s - loss: ...` (verbose 1) or with the time per step,
+/// `1875/1875 - 2s - 1ms/step - loss: ...` (verbose 2, Keras 3's).
 pub(crate) struct ProgressLine {
     pub epochs: usize,
     pub steps: usize,
+    pub verbose: u8,
     pub start: Option<Instant>,
+    pub after_first: Option<Instant>,
 }
 
 impl Callback for ProgressLine {
-    fn on_epoch_begin(&mut self, epoch: usize, _model: &mut Graph) -> Result<()> {
+    fn on_epoch_begin(
+        &mut self,
+        epoch: usize,
+        _: &mut Logs,
+        _: &mut dyn CallbackModel,
+    ) -> Result<()> {
         self.start = Some(Instant::now());
+        self.after_first = None;
         println!("Epoch {}/{}", epoch + 1, self.epochs);
         Ok(())
     }
-    fn on_epoch_end(&mut self, _epoch: usize, logs: &Logs, _model: &mut Graph) -> Result<()> {
-        let seconds = self.start.map_or(0.0, |s| s.elapsed().as_secs_f64());
-        println!("{}", progress_line(self.steps, seconds, logs));
+    fn on_train_batch_end(
+        &mut self,
+        batch: usize,
+        _: &mut Logs,
+        _: &mut dyn CallbackModel,
+    ) -> Result<()> {
+        if batch == 0 {
+            self.after_first = Some(Instant::now());
+        }
         Ok(())
     }
+    fn on_epoch_end(&mut self, _: usize, logs: &mut Logs, _: &mut dyn CallbackModel) -> Result<()> {
+        let seconds = self.start.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        // Keras' estimate leaves the first step out when there are more.
+        let per_step = match self.after_first {
+            Some(t) if self.steps > 1 => t.elapsed().as_secs_f64() / (self.steps - 1) as f64,
+            _ => seconds / self.steps.max(1) as f64,
+        };
+        let step = (self.verbose == 2).then_some(per_step);
+        println!("{}", progress_line_with(self.steps, seconds, step, logs));
+        Ok(())
+    }
+}
+
+/// Calls `f` on each callback in order: the user's, then the loop's own;
+/// the first error ends the call.
+pub(crate) fn each(
+    user: &CallbackList,
+    own: &mut [&mut dyn Callback],
+    mut f: impl FnMut(&mut dyn Callback) -> Result<()>,
+) -> Result<()> {
+    for c in &user.0 {
+        let mut c = c.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut *c)?;
+    }
+    for c in own {
+        f(&mut **c)?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@
 use super::graph::Graph;
 use crate::error::{Error, Result};
 use crate::layers::Team;
-use crate::losses::Loss;
+use crate::losses::{Loss, LossFn};
 use crate::shape::keras_shape;
 use crate::tensor::AsTensor;
 use ndarray::{ArrayD, ArrayViewD, Axis, CowArray, IxDyn};
@@ -32,14 +32,20 @@ impl Graph {
         what: &str,
         x: CowArray<'a, f32, IxDyn>,
         y: &dyn AsTensor,
-        loss: Loss,
+        loss: LossFn,
     ) -> Result<Data<'a>> {
         let x = self.adjust_input_rank(x);
         self.check_input(what, x.shape())?;
         check_finite(what, x.view())?;
         let y_what = what.replacen('x', "y", 1);
         // check_input guarantees rank >= 1 and at least one sample.
-        let y = self.check_targets(&y_what, x.shape()[0], &y.to_tensor().into_owned(), loss)?;
+        let y = self.check_targets(
+            &y_what,
+            x.shape()[0],
+            &y.to_tensor().into_owned(),
+            loss.kind(),
+        )?;
+        self.check_metric_targets(y.shape())?;
         // Borrowed when the caller's array already is row-major f32.
         let x = if x.is_standard_layout() {
             x
@@ -86,6 +92,20 @@ impl Graph {
         Ok(())
     }
 
+    /// Checks (aligned) targets against what each compiled metric accepts.
+    fn check_metric_targets(&self, y: &[usize]) -> Result<()> {
+        let Some(compiled) = &self.compiled else {
+            return Ok(());
+        };
+        let mut out_shape = vec![y.first().copied().unwrap_or(0)];
+        out_shape.extend_from_slice(self.output_shape().unwrap_or(&[]));
+        let kinds = self.metric_kinds(compiled, y);
+        for (m, k) in compiled.metrics.iter().zip(kinds) {
+            k.check_shapes(&m.name, y, &out_shape)?;
+        }
+        Ok(())
+    }
+
     /// Checks targets against the outputs and the loss; returns them as
     /// `f32` in the outputs' rank where Keras broadcasts.
     pub(crate) fn check_targets(
@@ -118,19 +138,7 @@ impl Graph {
         }
         if loss == Loss::SparseCategoricalCrossentropy {
             let classes = out_shape.last().copied().unwrap_or(1);
-            if let Some((i, bad)) = y
-                .iter()
-                .enumerate()
-                .find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v as usize >= classes)
-            {
-                let expected = match classes {
-                    0 => "class indices, but the model has 0 outputs".to_string(),
-                    c => format!("class indices 0 to {} for the model's {c} outputs", c - 1),
-                };
-                return Err(Error::value(format!(
-                    "{what}[{i}] is {bad}: sparse_categorical_crossentropy expects {expected}"
-                )));
-            }
+            crate::losses::check_labels(what, y, classes)?;
         }
         Ok(crate::losses::align_targets(loss, y, &out_shape))
     }
@@ -140,18 +148,25 @@ impl Graph {
 /// validation, as Keras' `validation_split`.
 pub(crate) fn split_validation(data: Data<'_>, fraction: f32) -> Result<(Data<'_>, Data<'_>)> {
     let n_all = data.len();
-    let n_val = ((n_all as f64) * f64::from(fraction)).floor() as usize;
-    let n_train = n_all - n_val;
-    if n_val == 0 || n_train == 0 {
+    let n_train = split_at(n_all, fraction);
+    if n_train == 0 || n_train == n_all {
         return Err(Error::value(format!(
-            "fit: validation_split {fraction} of {n_all} samples leaves {n_train} for training and {n_val} for validation"
+            "fit: validation_split={fraction} of {n_all} samples leaves {n_train} for training and {} for validation; both need at least one: provide more data or a different validation_split",
+            n_all - n_train
         )));
     }
-    let val = Data {
-        x: CowArray::from(data.x.slice_axis(Axis(0), (n_train..).into()).to_owned()),
-        y: data.y.slice_axis(Axis(0), (n_train..).into()).to_owned(),
+    let part = |r: std::ops::Range<usize>| Data {
+        x: CowArray::from(data.x.slice_axis(Axis(0), r.clone().into()).to_owned()),
+        y: data.y.slice_axis(Axis(0), r.into()).to_owned(),
     };
-    Ok((data, val))
+    Ok((part(0..n_train), part(n_train..n_all)))
+}
+
+/// Keras 3's training size for `validation_split`:
+/// `floor(n * (1.0 - fraction))`, with the fraction as typed (a Python float).
+pub(crate) fn split_at(n: usize, fraction: f32) -> usize {
+    let f = crate::callbacks::typed(fraction);
+    ((n as f64) * (1.0 - f)).floor() as usize
 }
 
 /// Rejects NaN and infinity in input data.

@@ -66,6 +66,25 @@ impl Evaluate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores(pub Logs);
 
+impl Scores {
+    /// The value named `name`, if it was compiled.
+    pub fn get(&self, name: &str) -> Option<f32> {
+        self.0.get(name)
+    }
+    /// The number of values (1 + the number of metrics).
+    pub fn len(&self) -> usize {
+        self.0 .0.len()
+    }
+    /// Whether there are no values (never: the loss is always there).
+    pub fn is_empty(&self) -> bool {
+        self.0 .0.is_empty()
+    }
+    /// The values in order, as Keras' `evaluate` list: loss, then metrics.
+    pub fn to_vec(&self) -> Vec<f32> {
+        self.0.iter().map(|(_, v)| v).collect()
+    }
+}
+
 impl std::ops::Index<usize> for Scores {
     type Output = f32;
     /// The value at `i` (the loss is 0); panics past the end, as a slice.
@@ -109,11 +128,18 @@ impl Graph {
         check_finite("x", x.view())?;
         let x = x.as_standard_layout();
         let work = self.flops(x.shape()[0], false);
+        let _stop = crate::interrupt::guard();
         crate::parallel::run(work, |team| {
             let x = x.view();
             let rows = Rows::of(&x)?;
-            let mut parts = Vec::new();
+            let mut parts: Vec<ArrayD<f32>> = Vec::new();
+            let mut done = 0;
             for batch in batches(x.shape()[0], 1024, None) {
+                if crate::interrupt::requested() {
+                    self.clear_caches();
+                    return Err(interrupted("predict", done, x.shape()[0]));
+                }
+                done += batch.len();
                 let out = self.forward(rows.take(&batch)?, false, team);
                 parts.push(out?);
             }
@@ -137,7 +163,12 @@ impl Graph {
         let (xv, yv) = (data.x.view(), data.y.view());
         let (x_rows, y_rows) = (Rows::of(&xv)?, Rows::of(&yv)?);
         let mut totals = Totals::new(kinds);
+        let mut done = 0;
         let result = batches(data.len(), batch, None).try_for_each(|b| {
+            if crate::interrupt::requested() {
+                return Err(interrupted("evaluate", done, data.len()));
+            }
+            done += b.len();
             let yb = y_rows.take(&b)?;
             let out = self.forward(x_rows.take(&b)?, false, team)?;
             totals.add(self.loss_value(loss, &yb, &out)?, &yb, &out);
@@ -165,6 +196,12 @@ impl Graph {
         opts: &Evaluate,
     ) -> Result<Logs> {
         let compiled = self.compiled("evaluate")?.clone();
+        if opts.verbose > 2 {
+            return Err(Error::value(format!(
+                "evaluate: verbose must be 0, 1 or 2, got {}",
+                opts.verbose
+            )));
+        }
         if opts.batch_size == 0 {
             return Err(Error::value(
                 "evaluate: batch_size must be a positive integer, got 0",
@@ -175,6 +212,7 @@ impl Graph {
         let kinds = self.metric_kinds(&compiled, data.y.shape());
         let start = Instant::now();
         let work = self.flops(data.len(), false);
+        let _stop = crate::interrupt::guard();
         let logs = crate::parallel::run(work, |team| {
             self.evaluate_unchecked(&data, &kinds, opts.batch_size, team)
         })?;
@@ -217,11 +255,21 @@ impl Graph {
     fn evaluate_first(&mut self, x: &dyn AsTensor, y: &dyn AsTensor) -> Result<(f32, f32)> {
         if self.compiled.as_ref().is_some_and(|c| c.metrics.is_empty()) {
             return Err(Error::state(
-                "evaluate returns (loss, metric) but the model was compiled without metrics: compile with [\"accuracy\"], or call evaluate_all",
+                "evaluate returns (loss, metric) but the model was compiled without metrics: compile with [\"accuracy\"], or call evaluate_with(&x, &y, Evaluate::verbose(1)) for the loss alone",
             ));
         }
         let logs = self.evaluate_any(x, y, &Evaluate::default())?;
         let value = |i: usize| logs.0.get(i).map_or(f32::NAN, |(_, v)| *v);
         Ok((value(0), value(1)))
     }
+}
+
+/// `predict` or `evaluate` stopped by the stop button after `done` of `n`
+/// samples.
+fn interrupted(call: &str, done: usize, n: usize) -> Error {
+    crate::interrupt::stopped(
+        call,
+        &format!("after {done} of {n} samples"),
+        "Nothing was changed.",
+    )
 }

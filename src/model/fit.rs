@@ -1,8 +1,11 @@
 //! `Fit`: the options of `fit`, with Keras' defaults.
 
+use super::callbacks::CallbackList;
+use crate::callbacks::Callback;
 use crate::error::{Error, Result};
 use crate::tensor::AsTensor;
 use ndarray::ArrayD;
+use std::sync::{Arc, Mutex};
 
 /// Options of `fit`, with Keras' defaults: 1 epoch, batch size 32,
 /// shuffled, one line per epoch.
@@ -20,6 +23,7 @@ pub struct Fit {
     pub(crate) verbose: u8,
     pub(crate) validation_data: Option<(ArrayD<f32>, ArrayD<f32>)>,
     pub(crate) validation_split: Option<f32>,
+    pub(crate) callbacks: CallbackList,
 }
 
 impl Default for Fit {
@@ -31,6 +35,7 @@ impl Default for Fit {
             verbose: 1,
             validation_data: None,
             validation_split: None,
+            callbacks: CallbackList::default(),
         }
     }
 }
@@ -67,7 +72,8 @@ impl Fit {
         self.shuffle = shuffle;
         self
     }
-    /// 0: silent; 1 or 2: one line per epoch (default 1).
+    /// 0: silent; 1: one line per epoch (default); 2: the same with the
+    /// time per step, as Keras 3's `verbose=2` (`469/469 - 1s - 2ms/step - loss: ...`).
     pub fn verbose(mut self, verbose: u8) -> Self {
         self.verbose = verbose;
         self
@@ -81,9 +87,32 @@ impl Fit {
         self.validation_data = Some((x.to_tensor().into_owned(), y.to_tensor().into_owned()));
         self
     }
-    /// Holds out the last `fraction` of the samples (before shuffling) for validation.
+    /// Holds out the last samples (before shuffling) for validation, as
+    /// Keras 3: the first `floor(n * (1 - fraction))` train, the rest
+    /// validate (314 samples at 0.2: 251 and 63).
     pub fn validation_split(mut self, fraction: f32) -> Self {
         self.validation_split = Some(fraction);
+        self
+    }
+    /// Adds a callback, called after those added before it and before
+    /// Keras' own History and progress line, as `fit(callbacks=[...])`.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(1).input_shape([1]))?;
+    /// model.compile(SGD::new(0.1), "mse", NO_METRICS)?;
+    /// let x = array![[0.0f32], [1.0], [2.0], [3.0], [4.0]];
+    /// let stop = callbacks::EarlyStopping::new().monitor("loss").patience(2);
+    /// let history = model.fit(&x, &x, Fit::epochs(500).verbose(0).callback(stop))?;
+    /// assert!(history.epoch.len() < 500);
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn callback(self, callback: impl Callback + 'static) -> Self {
+        self.callback_arc(Arc::new(Mutex::new(callback)))
+    }
+    fn callback_arc(mut self, callback: Arc<Mutex<dyn Callback>>) -> Self {
+        self.callbacks.0.push(callback);
         self
     }
 }
@@ -102,6 +131,12 @@ impl Fit {
                     "fit: validation_split must be between 0 and 1 (exclusive), got {f}"
                 )));
             }
+        }
+        if self.verbose > 2 {
+            return Err(Error::value(format!(
+                "fit: verbose must be 0 (silent), 1 or 2 (one line per epoch), got {}",
+                self.verbose
+            )));
         }
         Ok(())
     }

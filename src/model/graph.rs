@@ -5,7 +5,7 @@
 use super::layer_ref::LayerRef;
 use crate::error::{Error, Result};
 use crate::layers::{count_params, Ctx, Layer, Team};
-use crate::losses::Loss;
+use crate::losses::{Loss, LossFn};
 use crate::metrics::{Metric, MetricKind};
 use crate::model::History;
 use crate::optimizers::Optimizer;
@@ -28,7 +28,7 @@ pub enum ModelKind {
 #[derive(Debug, Clone)]
 pub struct Compiled {
     pub(crate) optimizer: Box<dyn Optimizer>,
-    pub(crate) loss: Loss,
+    pub(crate) loss: LossFn,
     pub(crate) metrics: Vec<Metric>,
 }
 
@@ -245,10 +245,11 @@ impl Graph {
     fn compile_with(
         &mut self,
         optimizer: Result<Box<dyn Optimizer>>,
-        loss: Result<Loss>,
+        loss: Result<LossFn>,
         metrics: &[String],
     ) -> Result<()> {
         let optimizer = optimizer?;
+        optimizer.check_learning_rate()?;
         crate::optimizers::check_positive(
             optimizer.name(),
             "learning_rate",
@@ -275,6 +276,10 @@ impl Graph {
 
     /// The loss set by `compile`.
     pub fn loss(&self) -> Option<Loss> {
+        self.compiled.as_ref().map(|c| c.loss.kind())
+    }
+    /// The loss set by `compile`, with its options (`from_logits`, ...).
+    pub fn loss_fn(&self) -> Option<LossFn> {
         self.compiled.as_ref().map(|c| c.loss)
     }
     /// The optimizer set by `compile`.
@@ -321,19 +326,30 @@ impl Graph {
     }
 
     /// The loss of the last forward pass on targets `y` and its gradient
-    /// (with respect to the logits when the loss uses them).
+    /// (with respect to the logits when the loss uses them), plus the
+    /// layers' regularization penalties as Keras 3's `compute_loss` adds
+    /// them (their gradients are added by `add_regularization_grads`).
     pub(crate) fn loss_and_grad(
         &self,
-        loss: Loss,
+        loss: LossFn,
         y: &ArrayD<f32>,
         out: &ArrayD<f32>,
     ) -> Result<(f32, ArrayD<f32>, bool)> {
-        if let Some(z) = self.loss_logits(loss) {
-            let (v, g) = loss.value_and_grad_logits(y.view(), z.view());
-            return Ok((v, g, true));
+        let penalty = self.regularization_loss();
+        let y = loss.smooth(y);
+        let kind = loss.kind();
+        if let Some(z) = self.loss_logits(kind) {
+            let (v, g) = kind.value_and_grad_logits(y.view(), z.view());
+            return Ok((v + penalty, g, true));
         }
-        let (v, g) = loss.value_and_grad(y.view(), out.view());
-        Ok((v, g, false))
+        if loss.from_logits() {
+            // The outputs are the logits: the loss's gradient goes back
+            // through the last layer's own activation.
+            let (v, g) = kind.value_and_grad_logits(y.view(), out.view());
+            return Ok((v + penalty, g, false));
+        }
+        let (v, g) = kind.value_and_grad(y.view(), out.view());
+        Ok((v + penalty, g, false))
     }
 
     /// The last layer's logits when `loss` computes from them, as Keras
@@ -348,11 +364,22 @@ impl Graph {
         }
     }
 
-    /// The loss value on a batch after a forward pass (logits where Keras uses them).
-    pub(crate) fn loss_value(&self, loss: Loss, y: &ArrayD<f32>, out: &ArrayD<f32>) -> Result<f32> {
-        match self.loss_logits(loss) {
-            Some(z) => Ok(loss.value_and_grad_logits(y.view(), z.view()).0),
-            None => Ok(loss.value(y.view(), out.view())),
+    /// The loss value on a batch after a forward pass (logits where Keras
+    /// uses them), with the regularization penalties.
+    pub(crate) fn loss_value(
+        &self,
+        loss: LossFn,
+        y: &ArrayD<f32>,
+        out: &ArrayD<f32>,
+    ) -> Result<f32> {
+        let penalty = self.regularization_loss();
+        let kind = loss.kind();
+        match self.loss_logits(kind) {
+            Some(z) => Ok(kind
+                .value_and_grad_logits(loss.smooth(y).view(), z.view())
+                .0
+                + penalty),
+            None => Ok(loss.value(y, out.view()) + penalty),
         }
     }
 
@@ -362,7 +389,7 @@ impl Graph {
         compiled
             .metrics
             .iter()
-            .map(|m| m.resolve(y_shape, &out_shape, compiled.loss))
+            .map(|m| m.resolve(y_shape, &out_shape, compiled.loss.kind()))
             .collect()
     }
 
@@ -401,6 +428,12 @@ impl Graph {
             .compiled
             .as_mut()
             .ok_or_else(|| Error::state("set_learning_rate: the model is not compiled"))?;
+        if compiled.optimizer.learning_rate_schedule() {
+            return Err(Error::state(format!(
+                "set_learning_rate: this {} optimizer was created with a learning-rate schedule, hence its learning rate is not settable",
+                compiled.optimizer.name()
+            )));
+        }
         crate::optimizers::check_positive(
             compiled.optimizer.name(),
             "learning_rate",

@@ -1,39 +1,10 @@
 //! What fit and evaluate report: the running sums of a pass ([`Totals`]),
-//! the named values they make ([`Logs`]), and the Keras progress line.
+//! the named values they make (`callbacks::Logs`), and the Keras progress line.
 
 use crate::metrics::{Metric, MetricKind};
 use ndarray::ArrayD;
 
-/// Named values, in Keras' order: `loss`, the metrics, then `val_loss`
-/// and `val_<metric>`. A callback sees them at batch and epoch end.
-///
-/// ```
-/// use kerust::model::Logs;
-/// let logs = Logs::default();
-/// assert_eq!(logs.get("loss"), None);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Logs(pub Vec<(String, f32)>);
-
-impl Logs {
-    /// The value for `name`, if logged.
-    pub fn get(&self, name: &str) -> Option<f32> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
-    }
-    /// The values, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, f32)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), *v))
-    }
-    pub(crate) fn push(&mut self, name: String, value: f32) {
-        self.0.push((name, value));
-    }
-    /// Appends `other` with `prefix` before each name (`val_`).
-    pub(crate) fn extend_prefixed(&mut self, prefix: &str, other: &Logs) {
-        for (n, v) in other.iter() {
-            self.push(format!("{prefix}{n}"), v);
-        }
-    }
-}
+pub(crate) use crate::callbacks::Logs;
 
 /// The running sums of a pass over batches: loss times samples and each
 /// metric's batch sum, accumulated in f64.
@@ -76,19 +47,52 @@ impl<'a> Totals<'a> {
 /// Keras' line after an epoch or an evaluation:
 /// `1875/1875 - 2s - loss: 0.2587 - accuracy: 0.9258`.
 pub(crate) fn progress_line(steps: usize, seconds: f64, logs: &Logs) -> String {
-    let mut line = format!("{steps}/{steps} - {}", format_seconds(seconds));
+    progress_line_with(steps, seconds, None, logs)
+}
+
+/// The line with Keras 3's verbose-2 time per step when `per_step` is
+/// given: `1875/1875 - 2s - 1ms/step - loss: 0.2587`. Times are whole
+/// seconds as Keras prints them (`0s` for a sub-second epoch); values
+/// with 4 decimals, or `1.2340e-04` when at most 1e-3 as Keras.
+pub(crate) fn progress_line_with(
+    steps: usize,
+    seconds: f64,
+    per_step: Option<f64>,
+    logs: &Logs,
+) -> String {
+    let mut line = format!("{steps}/{steps} - {:.0}s", seconds);
+    if let Some(t) = per_step {
+        line.push_str(&format!(" -{}", format_time(t)));
+    }
     for (k, v) in logs.iter() {
-        line.push_str(&format!(" - {k}: {v:.4}"));
+        line.push_str(&format!(" - {k}: {}", format_value(v)));
     }
     line
 }
 
-/// Formats a number of seconds as Keras does in its per-epoch line.
-fn format_seconds(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{}s", s.round() as u64)
+/// Keras' `{avg:.4f}`, or `{avg:.4e}` for values at most 1e-3 in size.
+fn format_value(v: f32) -> String {
+    let v = f64::from(v);
+    if v.abs() > 1e-3 || !v.is_finite() {
+        format!("{v:.4}")
     } else {
-        format!("{}ms", (s * 1000.0).round() as u64)
+        let body = crate::callbacks::sci(v.abs(), 4);
+        if v < 0.0 {
+            format!("-{body}")
+        } else {
+            body
+        }
+    }
+}
+
+/// Keras' time per step: ` 2s/step`, ` 13ms/step` or ` 120us/step`.
+fn format_time(t: f64) -> String {
+    if t >= 1.0 || t == 0.0 {
+        format!(" {t:.0}s/step")
+    } else if t >= 1e-3 {
+        format!(" {:.0}ms/step", t * 1000.0)
+    } else {
+        format!(" {:.0}us/step", t * 1e6)
     }
 }
 
@@ -102,6 +106,12 @@ mod tests {
             progress_line(1875, 2.4, &logs),
             "1875/1875 - 2s - loss: 0.2587 - accuracy: 0.9258"
         );
-        assert_eq!(progress_line(1, 0.0123, &Logs::default()), "1/1 - 12ms");
+        assert_eq!(progress_line(1, 0.0123, &Logs::default()), "1/1 - 0s");
+        let small = Logs(vec![("loss".into(), 0.000_123_4)]);
+        assert_eq!(
+            progress_line_with(4, 0.6, Some(0.0123), &small),
+            "4/4 - 1s - 12ms/step - loss: 1.2340e-04"
+        );
+        assert_eq!(format_time(0.000_25), " 250us/step");
     }
 }

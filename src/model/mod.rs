@@ -3,9 +3,11 @@
 //!
 //! Structure and compile in `graph`; checks of `x` and `y` and batches in
 //! `data_adapter`; a training step, `train_on_batch` and `fit`'s loop in
-//! `train` (with the hooks of `callbacks`); `predict` and `evaluate` in
+//! `train` (calling the `crate::callbacks` hooks; the loop's side of them
+//! in `callbacks`); weights files in `weights_file`; `predict` and `evaluate` in
 //! `evaluate`; running sums and progress lines in `logs`.
 
+mod autosave;
 mod callbacks;
 mod data_adapter;
 mod deferred;
@@ -17,22 +19,24 @@ mod graph;
 mod history;
 mod layer_ref;
 mod logs;
+mod regularization;
 mod save;
 mod sequential;
 mod summary;
 mod train;
 #[cfg(test)]
 mod train_tests;
+mod weights_file;
 
-pub use callbacks::Callback;
+pub use autosave::restore_autosave;
 pub use evaluate::{Evaluate, Scores};
 pub use fit::Fit;
 pub use functional::Model;
 pub use graph::{Graph, ModelKind};
 pub use history::History;
 pub use layer_ref::LayerRef;
-pub use logs::Logs;
 pub use save::{load_model, AnyModel};
 pub use sequential::Sequential;
 pub use summary::explain_params;
 pub(crate) use summary::thousands;
+pub use weights_file::WEIGHTS_FORMAT;

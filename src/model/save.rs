@@ -6,7 +6,7 @@ use super::graph::{Compiled, Graph, ModelKind};
 use super::{Model, Sequential};
 use crate::error::{Error, Result};
 use crate::layers::from_config;
-use crate::losses::Loss;
+use crate::losses::LossFn;
 use crate::metrics::Metric;
 use crate::optimizers::State;
 use base64::Engine as _;
@@ -51,12 +51,12 @@ impl std::ops::DerefMut for AnyModel {
     }
 }
 
-fn encode(w: &ArrayD<f32>) -> String {
+pub(super) fn encode(w: &ArrayD<f32>) -> String {
     let bytes: Vec<u8> = w.iter().flat_map(|v| v.to_le_bytes()).collect();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
+pub(super) fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s)
         .map_err(|e| Error::io(format!("{what}: weight data is not valid base64 ({e})")))?;
@@ -102,7 +102,7 @@ impl Graph {
         let compile = self.compiled.as_ref().map(|c| {
             json!({
                 "optimizer": {"class_name": c.optimizer.name(), "config": c.optimizer.config(), "state": c.optimizer.state().to_json()},
-                "loss": c.loss.name(),
+                "loss": c.loss.to_json(),
                 "metrics": c.metrics.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
             })
         });
@@ -179,13 +179,7 @@ pub(crate) fn write_atomically(
 pub fn load_model(path: impl AsRef<Path>) -> Result<AnyModel> {
     let path = path.as_ref();
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io(format!("could not read model file '{shown}': {e}")))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| {
-        Error::io(format!(
-            "'{shown}' is not a kerust model file: it is not valid JSON ({e})"
-        ))
-    })?;
+    let doc = super::weights_file::read_json(path, "model")?;
     from_json(&doc).map_err(|e| e.context(format!("could not load '{shown}'")))
 }
 
@@ -278,7 +272,7 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
             }
             optimizer.set_state(state);
         }
-        let loss = Loss::from_name(c.get("loss").and_then(Value::as_str).unwrap_or(""))?;
+        let loss = LossFn::from_json(c.get("loss").unwrap_or(&Value::Null))?;
         let metrics = match c.get("metrics") {
             // A model compiled without metrics.
             None | Some(Value::Null) => Vec::new(),

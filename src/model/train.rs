@@ -1,12 +1,14 @@
 //! Training: one step on a batch (`train_step`), `train_on_batch`, and
 //! `fit`'s epoch and batch loop with its callback hooks.
 
-use super::callbacks::{Callback, Callbacks, ProgressLine};
+use super::autosave::Autosave;
+use super::callbacks::{each, ProgressLine, Recorder};
 use super::data_adapter::{batches, split_validation, Data, Rows};
 use super::fit::Fit;
 use super::graph::Graph;
 use super::logs::{Logs, Totals};
 use super::History;
+use crate::callbacks::Callback;
 use crate::error::{Error, ErrorKind, Result};
 use crate::layers::Team;
 use crate::metrics::MetricKind;
@@ -122,6 +124,7 @@ impl Graph {
                 }
             }
         }
+        self.add_regularization_grads()?;
         // A finite loss can still overflow in the backward pass: non-finite
         // gradients stop the step too, before any weight changes.
         for l in &self.layers {
@@ -231,17 +234,10 @@ impl Graph {
         };
         let kinds = self.metric_kinds(&compiled, train.y.shape());
         let steps = train.len().div_ceil(opts.batch_size);
-        let mut progress = ProgressLine {
-            epochs: opts.epochs,
-            steps,
-            start: None,
-        };
-        let mut callbacks = Callbacks(Vec::new());
-        if opts.verbose > 0 {
-            callbacks.0.push(&mut progress as &mut dyn Callback);
-        }
         let work = self.flops(train.len(), true) * opts.epochs as f64;
         let mut history = History::default();
+        let mut stepped = false;
+        let _stop = crate::interrupt::guard();
         let result = crate::parallel::run(work, |team| {
             let run = FitRun {
                 train: &train,
@@ -250,63 +246,112 @@ impl Graph {
                 opts: &opts,
                 steps,
             };
-            self.fit_loop(&run, &mut callbacks, &mut history, team)
+            self.fit_loop(&run, &mut history, &mut stepped, team)
         });
-        self.history = Some(history.clone());
+        // A fit that failed before its first step (a callback's bad
+        // argument) leaves the model as it was, History included.
+        if result.is_ok() || stepped {
+            self.history = Some(history.clone());
+        }
         result.map(|()| history)
     }
 
-    /// The epoch and batch loop: callbacks at each begin and end, a stop
-    /// after any batch when one asks for it.
+    /// The epoch and batch loop. Callbacks are called in Keras' order: the
+    /// user's (in the order given), then History, then the progress line;
+    /// a stop asked for in a batch ends the epoch after that batch, one
+    /// asked for at an epoch's end ends training after it.
     fn fit_loop(
         &mut self,
         run: &FitRun<'_, '_>,
-        callbacks: &mut Callbacks,
         history: &mut History,
+        stepped: &mut bool,
         team: Team,
     ) -> Result<()> {
         let metrics = self.compiled("fit")?.metrics.clone();
         let (xv, yv) = (run.train.x.view(), run.train.y.view());
         let (x_rows, y_rows) = (Rows::of(&xv)?, Rows::of(&yv)?);
         let mut order: Vec<usize> = (0..run.train.len()).collect();
+        let mut progress = ProgressLine {
+            epochs: run.opts.epochs,
+            steps: run.steps,
+            verbose: run.opts.verbose,
+            start: None,
+            after_first: None,
+        };
+        let mut recorder = Recorder(history);
+        let mut autosave = Autosave::new(run.opts.epochs);
+        let verbose = run.opts.verbose > 0;
+        // History and the progress line come after the user's callbacks;
+        // borrowed per call, so the History can be autosaved in between.
+        macro_rules! own {
+            () => {
+                &mut own(&mut recorder, &mut progress, verbose)
+            };
+        }
+        let user = &run.opts.callbacks;
         let mut logs = Logs::default();
         self.stop_training = false;
-        callbacks.on_train_begin(self)?;
+        each(user, own!(), |c| {
+            c.on_train_begin(&mut Logs::default(), self)
+        })?;
         for epoch in 0..run.opts.epochs {
-            callbacks.on_epoch_begin(epoch, self)?;
+            each(user, own!(), |c| {
+                c.on_epoch_begin(epoch, &mut Logs::default(), self)
+            })?;
             if run.opts.shuffle {
                 order.shuffle(&mut self.rng);
             }
             let mut totals = Totals::new(run.kinds);
             for (step, batch) in batches(order.len(), run.opts.batch_size, Some(&order)).enumerate()
             {
-                callbacks.on_batch_begin(step, self)?;
+                each(user, own!(), |c| {
+                    c.on_train_batch_begin(step, &mut Logs::default(), self)
+                })?;
                 let (xb, yb) = (x_rows.take(&batch)?, y_rows.take(&batch)?);
+                *stepped = true;
                 let (loss, out) = self
                     .train_step(xb, &yb, team)
                     .map_err(|e| diverged(e, epoch, step, run.steps))?;
                 totals.add(loss, &yb, &out);
-                callbacks.on_batch_end(step, &totals.logs(&metrics), self)?;
+                let mut batch_logs = totals.logs(&metrics);
+                each(user, own!(), |c| {
+                    c.on_train_batch_end(step, &mut batch_logs, self)
+                })?;
+                if crate::interrupt::requested() {
+                    return Err(crate::interrupt::fit_stopped(
+                        epoch,
+                        run.opts.epochs,
+                        step + 1,
+                        run.steps,
+                    ));
+                }
                 if self.stop_training {
                     break;
                 }
             }
-            history.epoch.push(epoch);
             logs = totals.logs(&metrics);
             if let Some(val) = run.val {
                 let batch = run.opts.batch_size.max(32);
-                let vl = self.evaluate_unchecked(val, run.kinds, batch, team)?;
+                let vl = self
+                    .evaluate_unchecked(val, run.kinds, batch, team)
+                    .map_err(|e| match e.kind() {
+                        ErrorKind::Interrupted => crate::interrupt::fit_stopped(
+                            epoch,
+                            run.opts.epochs,
+                            run.steps,
+                            run.steps,
+                        ),
+                        _ => e,
+                    })?;
                 logs.extend_prefixed("val_", &vl);
             }
-            for (k, v) in logs.iter() {
-                history.push(k, v);
-            }
-            callbacks.on_epoch_end(epoch, &logs, self)?;
+            each(user, own!(), |c| c.on_epoch_end(epoch, &mut logs, self))?;
+            autosave.after_epoch(self, recorder.0);
             if self.stop_training {
                 break;
             }
         }
-        callbacks.on_train_end(&logs, self)
+        each(user, own!(), |c| c.on_train_end(&mut logs, self))
     }
 }
 
@@ -338,4 +383,18 @@ fn diverged(e: Error, epoch: usize, step: usize, steps: usize) -> Error {
             }
         ),
     )
+}
+
+/// `fit`'s own callbacks for one hook call: History, then the progress
+/// line when verbose.
+fn own<'a>(
+    recorder: &'a mut Recorder<'_>,
+    progress: &'a mut ProgressLine,
+    verbose: bool,
+) -> Vec<&'a mut dyn Callback> {
+    let mut own: Vec<&mut dyn Callback> = vec![recorder];
+    if verbose {
+        own.push(progress);
+    }
+    own
 }

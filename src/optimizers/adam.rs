@@ -2,6 +2,7 @@
 
 use super::{Optimizer, State};
 use crate::layers::Team;
+use crate::schedules::LearningRate;
 use serde_json::json;
 
 /// A weight, its gradient and its two moments (or a part of each).
@@ -18,7 +19,7 @@ type Parts<'a> = ((&'a mut [f32], &'a [f32]), (&'a mut [f32], &'a mut [f32]));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Adam {
-    learning_rate: f32,
+    learning_rate: LearningRate,
     beta_1: f32,
     beta_2: f32,
     epsilon: f32,
@@ -26,8 +27,12 @@ pub struct Adam {
 }
 
 impl Adam {
-    /// Adam with `learning_rate` (Keras' default 0.001).
-    pub fn new(learning_rate: f32) -> Self {
+    /// Adam with `learning_rate`, a number or a
+    /// schedule (`schedules::ExponentialDecay`, ...) stepped per batch (Keras' default 0.001).
+    pub fn new(learning_rate: impl Into<LearningRate>) -> Self {
+        Self::with_rate(learning_rate.into())
+    }
+    fn with_rate(learning_rate: LearningRate) -> Self {
         Adam {
             learning_rate,
             beta_1: 0.9,
@@ -56,7 +61,7 @@ impl Adam {
 impl Adam {
     /// Rebuilds it from its saved config.
     pub(crate) fn from_config(c: &super::Config) -> crate::Result<Self> {
-        Ok(Adam::new(c.f32("learning_rate")?)
+        Ok(Adam::with_rate(c.learning_rate()?)
             .beta_1(c.f32("beta_1")?)
             .beta_2(c.f32("beta_2")?)
             .epsilon(c.f32("epsilon")?))
@@ -72,7 +77,7 @@ impl Optimizer for Adam {
         self.state.ensure(2, &weights, 0.0);
         let t = (self.state.iterations + 1) as f32;
         let (b1, b2, eps) = (self.beta_1, self.beta_2, self.epsilon);
-        let alpha = self.learning_rate * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
+        let alpha = self.learning_rate() * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
         let (c1, c2) = (super::one_minus(b1), super::one_minus(b2));
         let (ms, vs) = self.state.slots.split_at_mut(1);
         for (((w, g), m), v) in weights
@@ -96,6 +101,6 @@ impl Optimizer for Adam {
         self.state.iterations += 1;
     }
     fn config(&self) -> serde_json::Value {
-        json!({"learning_rate": self.learning_rate, "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        json!({"learning_rate": self.learning_rate.to_json(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
     }
 }

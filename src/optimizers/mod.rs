@@ -18,11 +18,21 @@ use crate::registry::{listed, lookup, Entry};
 /// `learning_rate` and `state` fields (used inside each `impl Optimizer`).
 macro_rules! learning_rate_and_state {
     () => {
+        // The rate of the next step: a number, or a schedule's value at
+        // the optimizer's step count (Keras' `_get_current_learning_rate`).
         fn learning_rate(&self) -> f32 {
-            self.learning_rate
+            self.learning_rate.at(self.state.iterations as usize)
         }
         fn set_learning_rate(&mut self, learning_rate: f32) {
-            self.learning_rate = learning_rate;
+            self.learning_rate = learning_rate.into();
+        }
+        fn learning_rate_schedule(&self) -> bool {
+            self.learning_rate.is_schedule()
+        }
+        fn check_learning_rate(&self) -> crate::Result<()> {
+            self.learning_rate
+                .check()
+                .map_err(|e| e.context(self.name()))
         }
         fn state(&self) -> &State {
             &self.state
@@ -45,6 +55,10 @@ pub trait Optimizer: std::fmt::Debug + Send + Sync {
     fn learning_rate(&self) -> f32;
     /// Changes the learning rate (checked by the caller).
     fn set_learning_rate(&mut self, learning_rate: f32);
+    /// Whether the learning rate follows a schedule (then it is not settable).
+    fn learning_rate_schedule(&self) -> bool;
+    /// Checks the learning rate or schedule (at compile).
+    fn check_learning_rate(&self) -> Result<()>;
     /// One update of every weight from its gradient, in the model's order;
     /// long weights are updated in parts on `team`'s threads.
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, team: Team);
@@ -270,6 +284,16 @@ impl Config<'_> {
             })
     }
     /// The boolean `key`, `false` when absent (older files).
+    /// The saved learning rate: a number or a schedule's config.
+    pub fn learning_rate(&self) -> Result<crate::schedules::LearningRate> {
+        let v = self.0.get("learning_rate").ok_or_else(|| {
+            Error::io(format!(
+                "optimizer config has no 'learning_rate': {}",
+                self.0
+            ))
+        })?;
+        crate::schedules::LearningRate::from_json(v)
+    }
     pub fn flag(&self, key: &str) -> Result<bool> {
         match self.0.get(key) {
             None => Ok(false),

@@ -2,6 +2,7 @@
 
 use super::{Optimizer, State};
 use crate::layers::Team;
+use crate::schedules::LearningRate;
 use serde_json::json;
 
 /// SGD, as `keras.optimizers.SGD`: `v = m·v - lr·g; w += v` (or
@@ -14,15 +15,19 @@ use serde_json::json;
 /// ```
 #[derive(Debug, Clone)]
 pub struct SGD {
-    learning_rate: f32,
+    learning_rate: LearningRate,
     momentum: f32,
     nesterov: bool,
     state: State,
 }
 
 impl SGD {
-    /// SGD with `learning_rate` (Keras' default for `"sgd"` is 0.01).
-    pub fn new(learning_rate: f32) -> Self {
+    /// SGD with `learning_rate`, a number or a
+    /// schedule (`schedules::ExponentialDecay`, ...) stepped per batch (Keras' default for `"sgd"` is 0.01).
+    pub fn new(learning_rate: impl Into<LearningRate>) -> Self {
+        Self::with_rate(learning_rate.into())
+    }
+    fn with_rate(learning_rate: LearningRate) -> Self {
         SGD {
             learning_rate,
             momentum: 0.0,
@@ -45,7 +50,7 @@ impl SGD {
 impl SGD {
     /// Rebuilds it from its saved config.
     pub(crate) fn from_config(c: &super::Config) -> crate::Result<Self> {
-        Ok(SGD::new(c.f32("learning_rate")?)
+        Ok(SGD::with_rate(c.learning_rate()?)
             .momentum(c.f32("momentum")?)
             .nesterov(c.flag("nesterov")?))
     }
@@ -57,7 +62,7 @@ impl Optimizer for SGD {
         "SGD"
     }
     fn step(&mut self, weights: Vec<(&mut [f32], &[f32])>, _team: Team) {
-        let lr = self.learning_rate;
+        let lr = self.learning_rate();
         let m = self.momentum;
         if m == 0.0 {
             for (w, g) in weights {
@@ -81,6 +86,6 @@ impl Optimizer for SGD {
         self.state.iterations += 1;
     }
     fn config(&self) -> serde_json::Value {
-        json!({"learning_rate": self.learning_rate, "momentum": self.momentum, "nesterov": self.nesterov})
+        json!({"learning_rate": self.learning_rate.to_json(), "momentum": self.momentum, "nesterov": self.nesterov})
     }
 }

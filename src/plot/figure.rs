@@ -133,6 +133,11 @@ impl Figure {
         }
     }
 
+    /// Draws the figure again onto `canvas` (an area of its size).
+    pub(crate) fn paint(&self, canvas: Canvas<'_, '_>) -> DrawResult {
+        (self.painter)(canvas)
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> u32 {
         self.width
@@ -273,6 +278,11 @@ macro_rules! builder_output {
                     Ok(f) => f.evcxr_display(),
                     Err(e) => eprintln!("Error: {e}"),
                 }
+            }
+        }
+        impl $crate::plot::ToFigure for $t {
+            fn to_figure(&self) -> $crate::Result<$crate::plot::Figure> {
+                self.figure()
             }
         }
     };

@@ -3,9 +3,10 @@
 
 use super::figure::{builder_output, painter, text, DrawResult, Figure};
 use super::imshow::{draw_pixels, Pixels};
+use super::rgb::{check_rgb_range, rgb_pixels};
 use super::{finite_range, to_classes, Cmap, PlotData};
 use crate::error::{Error, Result};
-use ndarray::{Array3, ArrayD, Axis, Ix3};
+use ndarray::{Array4, ArrayD, Axis, Ix4};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -15,6 +16,7 @@ const CELL: usize = 112;
 /// ... or this many when the grid shows one or two images.
 const CELL_FEW: usize = 224;
 const LABEL: i32 = 24;
+const LABEL_SIZE: f32 = 17.0;
 const GAP: i32 = 12;
 const MARGIN: i32 = 10;
 const RED: RGBColor = RGBColor(0xd6, 0x27, 0x28);
@@ -27,11 +29,15 @@ pub struct Images {
     limit: usize,
     columns: usize,
     wrong_first: bool,
+    class_names: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
 struct Grid {
-    x: Array3<f32>,
+    /// `(n, height, width, channels)`, one channel or three (RGB).
+    x: Array4<f32>,
+    /// RGB values are integers 0..=255 (else floats 0..=1).
+    integers: bool,
     labels: Vec<usize>,
     predictions: Option<Vec<usize>>,
 }
@@ -39,6 +45,11 @@ struct Grid {
 /// A grid of the first 25 images of `x` (shape `(n, height, width)`, any
 /// number type) with each one's label above it, drawn with the `binary`
 /// colour map (black ink on white) as in the MNIST lessons.
+///
+/// Colour pictures `(n, height, width, 3)`, such as CIFAR-10's, are drawn
+/// in their colours: integers (`u8`) as 0..=255, floats as 0..=1 (see
+/// [`imshow`](super::imshow)). [`Images::class_names`] writes each class's
+/// name instead of its number.
 ///
 /// `labels` are class numbers `(n,)`, or one-hot rows `(n, classes)`.
 /// Add the model's predictions with [`Images::predictions`]: the wrong
@@ -58,12 +69,15 @@ struct Grid {
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn images(x: impl PlotData, labels: impl PlotData) -> Images {
-    images_data(x.plot_data(), labels.plot_data())
+    images_data(x.plot_data(), x.plot_integers(), labels.plot_data())
 }
 
-fn images_data(x: ArrayD<f32>, labels: ArrayD<f32>) -> Images {
+fn images_data(x: ArrayD<f32>, integers: bool, labels: ArrayD<f32>) -> Images {
     let state = (|| {
         let x = to_stack(x)?;
+        if x.shape()[3] == 3 {
+            check_rgb_range(x.view().into_dyn(), integers, "images")?;
+        }
         let labels = to_classes(&labels, "images: labels")?;
         if labels.len() != x.shape()[0] {
             return Err(Error::shape(format!(
@@ -74,6 +88,7 @@ fn images_data(x: ArrayD<f32>, labels: ArrayD<f32>) -> Images {
         }
         Ok(Grid {
             x,
+            integers,
             labels,
             predictions: None,
         })
@@ -84,27 +99,29 @@ fn images_data(x: ArrayD<f32>, labels: ArrayD<f32>) -> Images {
         limit: 25,
         columns: 5,
         wrong_first: false,
+        class_names: None,
     }
 }
 
-fn to_stack(x: ArrayD<f32>) -> Result<Array3<f32>> {
+fn to_stack(x: ArrayD<f32>) -> Result<Array4<f32>> {
     let shape = x.shape().to_vec();
     let dims = match shape.as_slice() {
-        [n, h, w] | [n, h, w, 1] => (*n, *h, *w),
+        [n, h, w] | [n, h, w, 1] => (*n, *h, *w, 1),
+        [n, h, w, 3] => (*n, *h, *w, 3),
         [n, f] => {
             let side = (*f as f64).sqrt() as usize;
             if side * side == *f && side > 0 {
-                (*n, side, side)
+                (*n, side, side, 1)
             } else {
                 return Err(Error::shape(format!(
-                    "images expects x of shape (n, height, width) but got shape {}",
+                    "images expects x of shape (n, height, width) or (n, height, width, 3) but got shape {}",
                     crate::shape::array_shape(&shape)
                 )));
             }
         }
         _ => {
             return Err(Error::shape(format!(
-                "images expects x of shape (n, height, width) but got shape {}",
+                "images expects x of shape (n, height, width) or (n, height, width, 3) but got shape {}",
                 crate::shape::array_shape(&shape)
             )))
         }
@@ -123,7 +140,7 @@ fn to_stack(x: ArrayD<f32>) -> Result<Array3<f32>> {
     }
     x.into_shape_with_order(dims)
         .map_err(|e| Error::shape(format!("images: {e}")))?
-        .into_dimensionality::<Ix3>()
+        .into_dimensionality::<Ix4>()
         .map_err(|e| Error::shape(format!("images: {e}")))
 }
 
@@ -185,12 +202,46 @@ impl Images {
         self.cmap = name.to_string();
         self
     }
+    /// Labels each image with its class's name, `names[label]`, instead of
+    /// its number (TensorFlow's `class_names`); a label with no name is an
+    /// error.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// const CLASS_NAMES: [&str; 3] = ["airplane", "automobile", "bird"];
+    /// let x = Array4::<u8>::from_shape_fn((3, 32, 32, 3), |(n, i, j, c)| ((n * 40 + i * j + c * 60) % 256) as u8);
+    /// let y = array![[0u8], [2], [1]]; // CIFAR-10's labels are (n, 1)
+    /// let grid = plot::images(&x, &y).class_names(&CLASS_NAMES).figure()?;
+    /// assert!(grid.width() > 3 * 96);
+    /// assert!(plot::images(&x, &y).class_names(&["airplane"]).figure().is_err());
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn class_names<S: AsRef<str>>(self, names: &[S]) -> Self {
+        self.class_names_vec(names.iter().map(|s| s.as_ref().to_string()).collect())
+    }
+    fn class_names_vec(mut self, names: Vec<String>) -> Self {
+        self.class_names = Some(names);
+        self
+    }
+    /// The name of class `c`: its number, or its name from [`Images::class_names`].
+    fn name(&self, c: usize) -> Result<String> {
+        match &self.class_names {
+            None => Ok(c.to_string()),
+            Some(names) => names.get(c).cloned().ok_or_else(|| {
+                Error::value(format!(
+                    "images: class {c} has no name: class_names has {} names, for classes 0 to {}",
+                    names.len(),
+                    names.len().saturating_sub(1)
+                ))
+            }),
+        }
+    }
 
     /// The picture, or the mistake in the input.
     pub fn figure(&self) -> Result<Figure> {
         let grid = self.state.clone()?;
         let cmap = Cmap::from_name(&self.cmap)?;
-        let (n, h, w) = grid.x.dim();
+        let (n, h, w, channels) = grid.x.dim();
         let is_wrong = |i: usize| match &grid.predictions {
             Some(p) => p[i] != grid.labels[i],
             None => false,
@@ -218,28 +269,46 @@ impl Images {
             .iter()
             .map(|&i| {
                 let img = grid.x.index_axis(Axis(0), i);
-                let (lo, hi) = finite_range(img.iter());
-                let colors = img.mapv(|v| {
-                    if !v.is_finite() {
-                        return WHITE;
-                    }
-                    cmap.color(if hi > lo { (v - lo) / (hi - lo) } else { 0.0 })
-                });
-                let (label, wrong) = match &grid.predictions {
-                    None => (grid.labels[i].to_string(), false),
-                    Some(p) if p[i] == grid.labels[i] => (p[i].to_string(), false),
-                    Some(p) => (format!("{} (true {})", p[i], grid.labels[i]), true),
+                let colors = if channels == 3 {
+                    rgb_pixels(img, grid.integers)
+                } else {
+                    let img = img.index_axis(Axis(2), 0);
+                    let (lo, hi) = finite_range(img.iter());
+                    img.mapv(|v| {
+                        if !v.is_finite() {
+                            return WHITE;
+                        }
+                        cmap.color(if hi > lo { (v - lo) / (hi - lo) } else { 0.0 })
+                    })
                 };
-                Cell {
+                let truth = self.name(grid.labels[i])?;
+                let (label, wrong) = match &grid.predictions {
+                    None => (truth, false),
+                    Some(p) if p[i] == grid.labels[i] => (truth, false),
+                    Some(p) => (format!("{} (true {truth})", self.name(p[i])?), true),
+                };
+                Ok(Cell {
                     pixels: Pixels {
                         colors,
                         scale: scale as u32,
                     },
                     label,
                     wrong,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<Cell>>>()?;
+        // a column is as wide as its widest label
+        let font = super::text::font();
+        let widest = cells
+            .iter()
+            .map(|c| {
+                font.as_ref()
+                    .map(|f| super::text::measure(f, LABEL_SIZE, &c.label).0 as i32)
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0);
+        let pitch = cw.max(widest + 4);
         let wrong = grid
             .predictions
             .as_ref()
@@ -251,13 +320,14 @@ impl Images {
             cols,
             cw,
             ch,
+            pitch,
             note,
         };
-        let note_width = super::text::font()
+        let note_width = font
             .map(|f| super::text::measure(&f, 14.0, &layout.note).0 as i32)
             .unwrap_or(0);
-        let width =
-            (2 * MARGIN + cols as i32 * cw + (cols as i32 - 1) * GAP).max(2 * MARGIN + note_width);
+        let width = (2 * MARGIN + cols as i32 * pitch + (cols as i32 - 1) * GAP)
+            .max(2 * MARGIN + note_width);
         let height = 2 * MARGIN + rows as i32 * (ch + LABEL) + (rows as i32 - 1) * GAP + footer;
         Figure::new(width.max(160) as u32, height as u32, painter!(draw, layout))
     }
@@ -276,6 +346,8 @@ struct Layout {
     cols: usize,
     cw: i32,
     ch: i32,
+    /// The width of a column: the image's, or its widest label's.
+    pitch: i32,
     /// The line under the grid (may be empty).
     note: String,
 }
@@ -314,10 +386,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, l: &Layout) -> DrawRe
 where
     DB::ErrorType: 'static,
 {
-    let label_style = text(17.0).pos(Pos::new(HPos::Center, VPos::Center));
+    let label_style = text(f64::from(LABEL_SIZE)).pos(Pos::new(HPos::Center, VPos::Center));
     for (i, cell) in l.cells.iter().enumerate() {
         let (r, c) = ((i / l.cols) as i32, (i % l.cols) as i32);
-        let x0 = MARGIN + c * (l.cw + GAP);
+        let x0 = MARGIN + c * (l.pitch + GAP) + (l.pitch - l.cw) / 2;
         let y0 = MARGIN + r * (l.ch + LABEL + GAP);
         let color = if cell.wrong { RED } else { BLACK };
         root.draw(&Text::new(

@@ -1,9 +1,12 @@
-//! `imshow`: one 2-D array as a picture, as `plt.imshow(x, cmap=...)`.
+//! `imshow`: one 2-D array (or RGB picture) as a picture, as
+//! `plt.imshow(x, cmap=...)`, with an optional colour bar.
 
 use super::figure::{builder_output, painter, text, DrawResult, Figure};
+use super::legend::{draw_side, ColorScale};
+use super::rgb::{check_rgb_range, nice_ticks, rgb_pixels};
 use super::{finite_range, Cmap, PlotData};
 use crate::error::{Error, Result};
-use ndarray::{Array2, ArrayD, Ix2};
+use ndarray::{Array2, ArrayD, Ix2, Ix3};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -18,15 +21,25 @@ const RIGHT: u32 = 14;
 const BOTTOM: u32 = 30;
 /// The largest picture drawn, in array cells.
 const MAX_CELLS: usize = 1 << 22;
+/// The room a colour bar takes right of the picture.
+const COLORBAR: u32 = 86;
 
 /// A 2-D array shown as a picture; made by [`imshow`]. Set the colour map
 /// with [`Image::cmap`]; as a cell's last expression it shows itself.
 #[derive(Debug, Clone)]
 pub struct Image {
-    data: Result<Array2<f32>>,
+    data: Result<Picture>,
     cmap: String,
     scale: Option<u32>,
     range: Option<(f32, f32)>,
+    colorbar: bool,
+}
+
+/// One value per pixel (drawn through a colour map), or RGB colours.
+#[derive(Debug, Clone)]
+enum Picture {
+    Values(Array2<f32>),
+    Rgb(Array2<RGBColor>),
 }
 
 /// Shows a 2-D array (height, width) as a picture, as matplotlib's
@@ -40,6 +53,27 @@ pub struct Image {
 /// a normalized `f32` image, or a reference to an `Array2`. An array of
 /// shape `(h, w, 1)` or `(1, h, w)` is shown as `(h, w)`.
 ///
+/// An array of shape `(h, w, 3)` (or `(1, h, w, 3)`) is a colour picture,
+/// red, green and blue, as CIFAR-10's: integers (`u8`) are read as
+/// 0..=255 and floats as 0..=1, as matplotlib reads them (values outside
+/// are an error, not clipped); the colour map does not apply to it.
+///
+/// ```
+/// use kerust::prelude::*;
+/// // a 32x32 CIFAR-style picture: red on the left, blue on the right
+/// let rgb = Array3::<u8>::from_shape_fn((32, 32, 3), |(_, j, c)| match (j < 16, c) {
+///     (true, 0) | (false, 2) => 255,
+///     _ => 0,
+/// });
+/// let fig = plot::imshow(&rgb).figure()?;
+/// assert_eq!(fig.pixel(38 + 10, 10 + 100), [255, 0, 0]);
+/// assert_eq!(fig.width(), 38 + 32 * 8 + 14); // each pixel 8x8
+/// assert_eq!(fig.pixel(38 + 250, 10 + 100), [0, 0, 255]);
+/// // floats are 0..1: unscaled 0..255 floats say how to fix them
+/// assert!(plot::imshow(rgb.mapv(f32::from)).figure().is_err());
+/// # Ok::<(), kerust::Error>(())
+/// ```
+///
 /// ```
 /// use kerust::prelude::*;
 /// let x_train = Array3::<u8>::from_shape_fn((2, 28, 28), |(_, i, j)| (i * 9 + j) as u8);
@@ -50,16 +84,32 @@ pub struct Image {
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub fn imshow(x: impl PlotData) -> Image {
+    imshow_data(x.plot_data(), x.plot_integers())
+}
+
+fn imshow_data(x: ArrayD<f32>, integers: bool) -> Image {
     Image {
-        data: to_image(x.plot_data()),
+        data: to_image(x, integers),
         cmap: "viridis".into(),
         scale: None,
         range: None,
+        colorbar: false,
     }
 }
 
-fn to_image(x: ArrayD<f32>) -> Result<Array2<f32>> {
+fn to_image(x: ArrayD<f32>, integers: bool) -> Result<Picture> {
     let shape = x.shape().to_vec();
+    if let [h, w, 3] | [1, h, w, 3] = shape.as_slice() {
+        let (h, w) = (*h, *w);
+        check_size(h, w, &shape)?;
+        check_rgb_range(x.view(), integers, "imshow")?;
+        let x = x
+            .into_shape_with_order((h, w, 3))
+            .map_err(|e| Error::shape(format!("imshow: {e}")))?
+            .into_dimensionality::<Ix3>()
+            .map_err(|e| Error::shape(format!("imshow: {e}")))?;
+        return Ok(Picture::Rgb(rgb_pixels(x.view(), integers)));
+    }
     let hw = match shape.as_slice() {
         [h, w] | [h, w, 1] | [1, h, w] => (*h, *w),
         [n] => {
@@ -75,27 +125,33 @@ fn to_image(x: ArrayD<f32>) -> Result<Array2<f32>> {
         }
         _ => {
             return Err(Error::shape(format!(
-                "imshow expects a 2-D array (height, width) but got shape {}: pick one image, e.g. x.slice(s![0, .., ..])",
+                "imshow expects a 2-D array (height, width) or an RGB picture (height, width, 3) but got shape {}: pick one image, e.g. x.slice(s![0, .., ..])",
                 crate::shape::array_shape(&shape)
             )))
         }
     };
-    if hw.0 == 0 || hw.1 == 0 {
-        return Err(Error::value(format!(
-            "imshow got an empty image of shape {}",
-            crate::shape::array_shape(&shape)
-        )));
-    }
-    if hw.0.saturating_mul(hw.1) > MAX_CELLS {
-        return Err(Error::value(format!(
-            "imshow draws images of at most {MAX_CELLS} pixels but got shape {}",
-            crate::shape::array_shape(&shape)
-        )));
-    }
+    check_size(hw.0, hw.1, &shape)?;
     x.into_shape_with_order(hw)
         .map(|a| a.into_dimensionality::<Ix2>())
         .map_err(|e| Error::shape(format!("imshow: {e}")))?
+        .map(Picture::Values)
         .map_err(|e| Error::shape(format!("imshow: {e}")))
+}
+
+fn check_size(h: usize, w: usize, shape: &[usize]) -> Result<()> {
+    if h == 0 || w == 0 {
+        return Err(Error::value(format!(
+            "imshow got an empty image of shape {}",
+            crate::shape::array_shape(shape)
+        )));
+    }
+    if h.saturating_mul(w) > MAX_CELLS {
+        return Err(Error::value(format!(
+            "imshow draws images of at most {MAX_CELLS} pixels but got shape {}",
+            crate::shape::array_shape(shape)
+        )));
+    }
+    Ok(())
 }
 
 impl Image {
@@ -140,30 +196,70 @@ impl Image {
         self.range = Some((vmin, vmax));
         self
     }
+    /// Draws a colour bar right of the picture (matplotlib's
+    /// `plt.colorbar()`): which colour is which value, from the smallest to
+    /// the largest (or [`Image::range`]'s ends). A colour picture has no
+    /// colour map, so asking it for a bar is an error.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let x = Array2::from_shape_fn((28, 28), |(i, _)| i as f32 / 27.0);
+    /// let fig = plot::imshow(&x).colorbar(true).figure()?;
+    /// assert_eq!(fig.width(), 38 + 280 + 14 + 86);
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn colorbar(mut self, show: bool) -> Self {
+        self.colorbar = show;
+        self
+    }
 
     /// The picture, or the mistake in the input (wrong shape, unknown
     /// colour map).
     pub fn figure(&self) -> Result<Figure> {
-        let data = self.data.clone()?;
-        let cmap = Cmap::from_name(&self.cmap)?;
-        let (h, w) = data.dim();
-        let scale = self
+        let (colors, scale) = match self.data.clone()? {
+            Picture::Rgb(colors) => {
+                if self.colorbar {
+                    return Err(Error::value(
+                        "imshow: an RGB picture has no colour map, so it has no colour bar: drop .colorbar(true), or show one channel, e.g. x.slice(s![.., .., 0])",
+                    ));
+                }
+                (colors, None)
+            }
+            Picture::Values(data) => {
+                let cmap = Cmap::from_name(&self.cmap)?;
+                let (lo, hi) = self.range.unwrap_or_else(|| finite_range(data.iter()));
+                let colors = data.mapv(|v| {
+                    if !v.is_finite() {
+                        return RGBColor(255, 255, 255);
+                    }
+                    let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+                    cmap.color(t)
+                });
+                let bar = self.colorbar.then(|| ColorScale {
+                    title: Vec::new(),
+                    columns: vec![(0..256).map(|i| cmap.color(i as f32 / 255.0)).collect()],
+                    range: (lo, hi),
+                    ticks: nice_ticks(lo, hi),
+                    mark: None,
+                });
+                (colors, bar)
+            }
+        };
+        let (h, w) = colors.dim();
+        let factor = self
             .scale
             .unwrap_or_else(|| (TARGET / h.max(w)).max(1) as u32);
-        let (lo, hi) = self.range.unwrap_or_else(|| finite_range(data.iter()));
-        let pixels = Pixels {
-            colors: data.mapv(|v| {
-                if !v.is_finite() {
-                    return RGBColor(255, 255, 255);
-                }
-                let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
-                cmap.color(t)
-            }),
-            scale,
+        let extra = if scale.is_some() { COLORBAR } else { 0 };
+        let width = w as u32 * factor + LEFT + RIGHT + extra;
+        let height = h as u32 * factor + TOP + BOTTOM;
+        let shown = Shown {
+            pixels: Pixels {
+                colors,
+                scale: factor,
+            },
+            colorbar: scale,
         };
-        let width = w as u32 * scale + LEFT + RIGHT;
-        let height = h as u32 * scale + TOP + BOTTOM;
-        Figure::new(width, height, painter!(draw, pixels))
+        Figure::new(width, height, painter!(draw, shown))
     }
 }
 
@@ -175,10 +271,17 @@ pub(crate) struct Pixels {
     pub(crate) scale: u32,
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &Pixels) -> DrawResult
+/// The picture and its colour bar.
+struct Shown {
+    pixels: Pixels,
+    colorbar: Option<ColorScale>,
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, shown: &Shown) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
+    let p = &shown.pixels;
     let (l, t) = (LEFT as i32, TOP as i32);
     draw_pixels(root, p, (l, t))?;
     let (h, w) = p.colors.dim();
@@ -201,6 +304,14 @@ where
         let y = t + i as i32 * s + s / 2;
         root.draw(&PathElement::new(vec![(l - 5, y), (l - 1, y)], grey))?;
         root.draw(&Text::new(i.to_string(), (l - 7, y), beside.clone()))?;
+    }
+    if let Some(bar) = &shown.colorbar {
+        draw_side(
+            root,
+            (right + RIGHT as i32 + 4, t - 8, bottom),
+            &[],
+            Some(bar),
+        )?;
     }
     Ok(())
 }

@@ -12,6 +12,8 @@ pub(crate) enum Key {
     Point(RGBColor),
     /// A short line.
     Line(RGBColor, u32),
+    /// A filled square (a bar).
+    Bar(RGBColor),
 }
 
 /// A colour bar: what the fill colours of a chart mean.
@@ -67,6 +69,12 @@ where
                         (left + 16, cy),
                         5,
                         BLACK.mix(0.7).stroke_width(1),
+                    ))?;
+                }
+                Key::Bar(c) => {
+                    root.draw(&Rectangle::new(
+                        [(left + 10, cy - 6), (left + 22, cy + 6)],
+                        c.filled(),
                     ))?;
                 }
                 Key::Line(c, w) => {

@@ -5,6 +5,16 @@
 //! builder that makes one, such as [`Image`] for `imshow(..).cmap("binary")`).
 //! As the last expression of a notebook cell, a figure shows itself.
 //!
+//! - pictures: [`imshow`] (values through a colour map, or RGB; a colour
+//!   bar), [`images`] (a grid with labels or class names, mistakes in red);
+//! - training: [`history`], [`line`] (values per epoch, with a legend);
+//! - data and predictions: [`scatter`], [`decision_boundary`],
+//!   [`confusion_matrix`], [`bar`] (one prediction's probabilities, as
+//!   TensorFlow's `plot_value_array`), [`hist`];
+//! - models: [`network`];
+//! - [`row`]: several of these side by side, in one output (a cell shows
+//!   only its last picture).
+//!
 //! ```
 //! use kerust::prelude::*;
 //! let digit = Array2::<u8>::from_shape_fn((28, 28), |(i, j)| ((i * j) % 256) as u8);
@@ -15,36 +25,57 @@
 
 pub(crate) mod figure;
 
+mod bars;
+mod chart;
 mod confusion_matrix;
 mod contour;
 mod decision_boundary;
+mod hist;
 mod history;
 mod images;
 mod imshow;
 mod legend;
+mod lines;
 mod network;
+mod rgb;
+mod row;
 mod scatter;
 mod text;
 
+pub use bars::{bar, Bars};
 pub use confusion_matrix::confusion_matrix;
 pub use decision_boundary::decision_boundary;
 pub use figure::Figure;
+pub use hist::{hist, Hist};
 pub use history::history;
 pub use images::{images, Images};
 pub use imshow::{imshow, Image};
+pub use lines::{line, Lines};
 pub use network::{network, network_with_bias};
+pub use row::{row, Row, ToFigure};
 pub use scatter::scatter;
 
 use crate::error::{Error, Result};
 use crate::tensor::Element;
-use ndarray::{Array2, ArrayBase, ArrayD, Axis, Data, Dimension, Ix2};
+use ndarray::{Array2, ArrayBase, ArrayD, ArrayView1, Axis, Data, Dimension, Ix2};
 use plotters::style::RGBColor;
+use std::any::TypeId;
 
 /// An array a plot reads: any ndarray (owned, a view, or a reference to
-/// one) of `f32`, `f64` or integers, such as MNIST's `u8` pixels.
+/// one) of `f32`, `f64` or integers, such as MNIST's `u8` pixels; or a
+/// `Vec`, slice or array of numbers, such as `history["val_loss"]`.
 pub trait PlotData {
     /// The values as `f32`.
     fn plot_data(&self) -> ArrayD<f32>;
+    /// Whether the values are integers (RGB pixels are then read as
+    /// 0..=255, as matplotlib reads them) rather than floats (0..=1).
+    fn plot_integers(&self) -> bool {
+        false
+    }
+}
+
+fn is_integer<T: 'static>() -> bool {
+    TypeId::of::<T>() != TypeId::of::<f32>() && TypeId::of::<T>() != TypeId::of::<f64>()
 }
 
 impl<S, D, T> PlotData for ArrayBase<S, D>
@@ -56,11 +87,44 @@ where
     fn plot_data(&self) -> ArrayD<f32> {
         T::to_f32_array(self.view().into_dyn())
     }
+    fn plot_integers(&self) -> bool {
+        is_integer::<T>()
+    }
+}
+
+impl<T: Element> PlotData for [T] {
+    fn plot_data(&self) -> ArrayD<f32> {
+        T::to_f32_array(ArrayView1::from(self).into_dyn())
+    }
+    fn plot_integers(&self) -> bool {
+        is_integer::<T>()
+    }
+}
+
+impl<T: Element> PlotData for Vec<T> {
+    fn plot_data(&self) -> ArrayD<f32> {
+        self.as_slice().plot_data()
+    }
+    fn plot_integers(&self) -> bool {
+        is_integer::<T>()
+    }
+}
+
+impl<T: Element, const N: usize> PlotData for [T; N] {
+    fn plot_data(&self) -> ArrayD<f32> {
+        self.as_slice().plot_data()
+    }
+    fn plot_integers(&self) -> bool {
+        is_integer::<T>()
+    }
 }
 
 impl<X: PlotData + ?Sized> PlotData for &X {
     fn plot_data(&self) -> ArrayD<f32> {
         (**self).plot_data()
+    }
+    fn plot_integers(&self) -> bool {
+        (**self).plot_integers()
     }
 }
 

@@ -947,6 +947,57 @@ def normalization_cases():
     return cases
 
 
+
+
+VALIDATION_SPLITS = ([3, 4, 7, 10, 100, 314, 404, 1000], [0.01, 0.1, 0.2, 0.25, 0.3, 0.33, 0.5, 0.7, 0.9])
+
+
+def validation_split_cases():
+    """Keras 3's own split function (the one fit calls) on n samples."""
+    from keras.src.trainers.data_adapters.array_slicing import train_validation_split
+
+    ns, fs = VALIDATION_SPLITS
+    cases = []
+    for n in ns:
+        for f in fs:
+            try:
+                train, val = train_validation_split((np.arange(n, dtype=F32),), validation_split=f)
+                cases.append({"n": n, "f": f, "train": int(train[0].shape[0]), "val": int(val[0].shape[0])})
+            except ValueError:
+                cases.append({"n": n, "f": f, "train": None, "val": None})
+    return cases
+
+
+def early_stopping_run():
+    """A 1-D linear fit whose validation loss falls, then rises: training
+    pulls w toward 2, the validation data wants w = 1. Full-batch SGD, no
+    shuffle, so kerust can repeat it exactly."""
+    x = np.array([[1.0], [2.0], [3.0], [4.0]], F32)
+    y = 2.0 * x
+    xv = np.array([[1.0], [2.0]], F32)
+    yv = np.array([[1.0], [2.0]], F32)
+    model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    init = [np.array([[0.25]], F32), np.array([0.0], F32)]
+    model.set_weights(init)
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+    cb = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    h = model.fit(x, y, epochs=40, batch_size=4, shuffle=False, validation_data=(xv, yv), callbacks=[cb], verbose=0)
+    return {
+        "x": enc(x), "y": enc(y), "x_val": enc(xv), "y_val": enc(yv),
+        "initial_weights": [enc(w) for w in init],
+        "learning_rate": 0.01, "epochs": 40, "patience": 2,
+        "epoch": list(h.epoch),
+        "history": {k: f32s(v) for k, v in h.history.items()},
+        "stopped_epoch": int(cb.stopped_epoch),
+        "best_epoch": int(cb.best_epoch),
+        "weights": [enc(w) for w in model.get_weights()],
+    }
+
+
+def fit_cases():
+    return {"validation_split": validation_split_cases(), "early_stopping": early_stopping_run()}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     only = set(sys.argv[1:])
@@ -968,6 +1019,7 @@ def main():
     for key, make in [
         ("schedules", schedule_cases),
         ("callbacks", callback_cases),
+        ("fit_runs", fit_cases),
         ("normalization", normalization_cases),
     ]:
         if not only or key in only:
@@ -976,6 +1028,11 @@ def main():
                 json.dump({"keras_version": keras.__version__, "cases": make()}, f, indent=1)
                 f.write("\n")
             print(f"{key}: {os.path.getsize(path)} bytes")
+    if not only or "lossapi" in only:
+        sys.path.insert(0, HERE)
+        import lossapi_fixtures
+
+        lossapi_fixtures.main(OUT)
     if not only or "datasets" in only:
         sys.path.insert(0, HERE)
         import dataset_fixtures

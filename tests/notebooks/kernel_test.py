@@ -60,6 +60,10 @@ model""",
 println!("params plus one: {n}");""",
     "imshow": """let digit = Array2::<u8>::from_shape_fn((28, 28), |(i, j)| ((i * 9 + j * 3) % 256) as u8);
 plot::imshow(digit.view()).cmap("binary")""",
+    "row": """let probabilities = array![0.1f32, 0.7, 0.2];
+plot::row(&[&plot::imshow(digit.view()).cmap("binary"), &plot::bar(&probabilities).true_label(2u8)])""",
+    "charts": """let curve = plot::line(vec![3.0f32, 2.0, 1.5]).label("loss").line(vec![3.2f32, 2.4, 2.2]).label("val_loss");
+plot::row(&[&curve, &plot::hist(&digit).bins(8)])""",
     "history": """model.compile(SGD::new(0.1), "mse", NO_METRICS)?;
 let x = array![[0.0f32, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0], [1.0, 1.0, 1.0]];
 let y = array![[1.0f32], [0.0], [1.0], [0.5]];
@@ -170,6 +174,12 @@ def main() -> int:
 
     c = cell["imshow"]
     fails.check("image/png" in mimes(c), "plot::imshow shows as image/png: " + describe(c))
+
+    c = cell["row"]
+    fails.check("image/png" in mimes(c), "plot::row of an imshow and a bar chart shows as image/png: " + describe(c))
+
+    c = cell["charts"]
+    fails.check("image/png" in mimes(c), "plot::line and plot::hist in a row show as image/png: " + describe(c))
 
     c = cell["history"]
     fails.check("image/png" in mimes(c), "a History as last expression shows as image/png: " + describe(c))

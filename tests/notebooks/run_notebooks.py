@@ -8,15 +8,20 @@ them against their saved outputs.
 
 A notebook fails when a cell errors, when a cell's text output differs from
 the saved one (after masking timings and losses), when a saved picture is
-missing, or when an `nbtest: assert` line does not hold. The conventions
-(cell directives such as `// nbtest: skip-compare`) are documented in
-tests/notebooks/README.md.
+missing, when an `assert` directive does not hold, when a cell's source
+mentions nbtest, when the saved execution counts do not run 1, 2, 3, ...,
+when an exercise cell is not blank, or when an exercise's check, fed each
+answer of the exercise cell's metadata, does not say what it should. The
+conventions (directives in the cells' metadata, `"nbtest": ["skip-compare"]`)
+are documented in tests/notebooks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import difflib
+import html
 import operator
 import re
 import sys
@@ -71,22 +76,29 @@ def mask(text: str, extra: list[re.Pattern], floats: bool) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# Cell directives: lines "// nbtest: ..." in a code cell.
+# Cell directives: a list of strings in the cell's metadata, "nbtest".
 
-DIRECTIVE = re.compile(r"^\s*//\s*nbtest:\s*(.*?)\s*$", re.M)
 ASSERT = re.compile(r"^assert\s+(first\s+|last\s+)?([A-Za-z_][\w]*)\s*(>=|<=|==|>|<)\s*(" + NUM + r")$")
 OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
 
 
+def directives_of(cell) -> list[str]:
+    d = cell.get("metadata", {}).get("nbtest", [])
+    return [d] if isinstance(d, str) else list(d)
+
+
 class Directives:
-    def __init__(self, source: str, where: str):
+    def __init__(self, cell, where: str):
         self.skip_compare = False
         self.expect_error = False
         self.allow_stderr = False
         self.mask_floats = False
+        self.exercise = False
+        self.check = False
         self.masks: list[re.Pattern] = []
         self.asserts: list[tuple[str, str, str, float, str]] = []
-        for d in DIRECTIVE.findall(source):
+        for d in directives_of(cell):
+            d = d.strip()
             if d == "skip-compare":
                 self.skip_compare = True
             elif d == "expect-error":
@@ -95,6 +107,10 @@ class Directives:
                 self.allow_stderr = True
             elif d == "mask-floats":
                 self.mask_floats = True
+            elif d == "exercise":
+                self.exercise = True
+            elif d == "check":
+                self.check = True
             elif d.startswith("mask "):
                 pat = d[len("mask "):].strip()
                 if len(pat) >= 2 and pat[0] == pat[-1] == "/":
@@ -105,7 +121,11 @@ class Directives:
                 which = (m.group(1) or "first").strip()
                 self.asserts.append((which, m.group(2), m.group(3), float(m.group(4)), d))
             else:
-                raise SystemExit(f"{where}: unknown directive '// nbtest: {d}' (see tests/notebooks/README.md)")
+                raise SystemExit(f"{where}: unknown directive {d!r} in metadata.nbtest (see tests/notebooks/README.md)")
+        # An exercise is blank until the student writes it, and its check
+        # then fails: neither is run as saved nor compared.
+        if self.exercise or self.check:
+            self.skip_compare = True
 
 
 def find_value(text: str, which: str, name: str) -> float | None:
@@ -170,7 +190,9 @@ def cell_label(nb_path: Path, index: int, cell) -> str:
 def check_cell(nb_path, index, saved, executed, update: bool) -> list[str]:
     problems = []
     where = cell_label(nb_path, index, executed)
-    d = Directives(executed.source, where)
+    d = Directives(executed, where)
+    if d.check:
+        return []
     # evcxr shows a failed `?` as text on stderr (the cell still "succeeds"),
     # a compile error or a panic as an error output: both fail the notebook.
     errors = [o for o in executed.outputs if o.get("output_type") == "error"]
@@ -220,10 +242,98 @@ def merge_streams(outputs):
     return merged
 
 
+def is_blank(source: str) -> bool:
+    """Only comments and whitespace: what an exercise cell holds until the
+    student writes in it."""
+    return all(not line.strip() or line.strip().startswith("//") for line in source.splitlines())
+
+
+def static_problems(path: Path, nb, update: bool) -> list[str]:
+    """What the saved notebook itself must satisfy, before anything runs."""
+    problems = []
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for i, cell in enumerate(nb.cells):
+        if "nbtest" in cell.source:
+            problems.append(f"{cell_label(path, i, cell)}: the cell's source mentions nbtest; test directives belong in its metadata")
+    for k, (i, cell) in enumerate(code):
+        d = Directives(cell, cell_label(path, i, cell))
+        if d.exercise:
+            if not is_blank(cell.source):
+                problems.append(f"{cell_label(path, i, cell)}: an exercise cell must be blank (comments only) in the saved notebook")
+            answers = cell.metadata.get("nbtest_answers", [])
+            if not any("right!" in a.get("expect", "") for a in answers):
+                problems.append(f"{cell_label(path, i, cell)}: an exercise needs metadata.nbtest_answers with at least one right answer (expect 'right!')")
+            nxt = code[k + 1][1] if k + 1 < len(code) else None
+            if nxt is None or "check" not in directives_of(nxt):
+                problems.append(f"{cell_label(path, i, cell)}: an exercise must be followed by a code cell marked 'check'")
+    if not update:
+        counts = [c.get("execution_count") for _, c in code]
+        ran = [n for n in counts if n is not None]
+        if ran != list(range(1, len(ran) + 1)):
+            problems.append(f"{path.name}: saved execution counts are {ran}, not 1, 2, 3, ... in order")
+    return problems
+
+
+# kerust keeps its session state (layer name counts, the random seed) in
+# the environment variable KERUST_SESSION (src/session.rs).
+SAVE_SESSION = (
+    "let nbtest_session: Vec<(String, String)> = std::env::vars()"
+    '.filter(|(k, _)| k.starts_with("KERUST_SESSION")).collect();'
+)
+RESTORE_SESSION = (
+    'for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("KERUST_SESSION")) '
+    "{ #[allow(unused_unsafe)] unsafe { std::env::remove_var(k) } }\n"
+    "for (k, v) in &nbtest_session { #[allow(unused_unsafe)] unsafe { std::env::set_var(k, v) } }"
+)
+
+
+def hidden(kernel, index: int, source: str, what: str) -> list[str]:
+    """Runs a cell that is not in the notebook; returns a problem if it fails."""
+    cell = nbformat.v4.new_code_cell(source)
+    kernel.run_cell(cell, index)
+    errors = [o for o in cell.outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    if errors:
+        return [f"cell {index + 1}: {what} failed: " + "".join(output_text(o) for o in errors)[:400]]
+    return []
+
+
+def run_answers(path: Path, kernel, nb, index: int) -> list[str]:
+    """Feeds each answer in the exercise cell's metadata to the exercise and
+    runs the check cell after it: its output must contain the expected text
+    (the diagnosis of a wrong answer, 'right!' for a right one)."""
+    problems = []
+    exercise = nb.cells[index]
+    check_index = next(j for j in range(index + 1, len(nb.cells)) if nb.cells[j].cell_type == "code")
+    answers = exercise.metadata.get("nbtest_answers", [])
+    # Every answer but the last runs "off the record": the session's layer
+    # names and random numbers are put back afterwards, so the cells after
+    # the exercise see what a student who answered once sees.
+    problems += hidden(kernel, index, SAVE_SESSION, "saving the session state")
+    for k, answer in enumerate(answers):
+        trial = copy.deepcopy(exercise)
+        trial.source = answer["source"]
+        trial.outputs = []
+        kernel.run_cell(trial, index)
+        check = copy.deepcopy(nb.cells[check_index])
+        check.outputs = []
+        kernel.run_cell(check, check_index)
+        said = "".join(output_text(o) for o in trial.outputs + check.outputs)
+        said = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br>", "\n", said)))
+        if k + 1 < len(answers):
+            problems += hidden(kernel, index, RESTORE_SESSION, "restoring the session state")
+        if answer["expect"] not in said:
+            first = answer["source"].strip().splitlines()[-1][:60] if answer["source"].strip() else ""
+            problems.append(
+                f"{cell_label(path, index, exercise)}: with the answer ending {first!r} the check should say "
+                f"{answer['expect']!r}; it said:\n    " + said.strip().replace("\n", "\n    ")
+            )
+    return problems
+
+
 def run_notebook(path: Path, timeout: int, update: bool) -> tuple[list[str], float]:
     saved = nbformat.read(path, as_version=4)
     executed = nbformat.read(path, as_version=4)
-    problems: list[str] = []
+    problems: list[str] = static_problems(path, saved, update)
     start = time.monotonic()
     with Kernel(executed, cwd=path.parent, timeout=timeout) as kernel:
         for i, cell in enumerate(executed.cells):
@@ -231,6 +341,11 @@ def run_notebook(path: Path, timeout: int, update: bool) -> tuple[list[str], flo
                 continue
             try:
                 seconds = kernel.run(i)
+                d = Directives(cell, cell_label(path, i, cell))
+                # After an exercise's check: try the answers.
+                prev = next((j for j in range(i - 1, -1, -1) if executed.cells[j].cell_type == "code"), None)
+                if d.check and prev is not None and "exercise" in directives_of(executed.cells[prev]):
+                    problems += run_answers(path, kernel, executed, prev)
             except Exception as exc:  # timeouts, a dead kernel
                 problems.append(f"{cell_label(path, i, cell)}: {type(exc).__name__}: {exc}")
                 break
@@ -242,9 +357,24 @@ def run_notebook(path: Path, timeout: int, update: bool) -> tuple[list[str], flo
         if problems:
             print(f"  not saving {path.name}: it has problems")
         else:
+            count = 0
             for cell in executed.cells:
-                if cell.cell_type == "code":
-                    cell.outputs = merge_streams(cell.outputs)
+                if cell.cell_type != "code":
+                    continue
+                d = directives_of(cell)
+                if "exercise" in d or "check" in d:
+                    # Saved as the student finds them: not yet run.
+                    cell.outputs = []
+                    cell.execution_count = None
+                    continue
+                cell.outputs = merge_streams(cell.outputs)
+                # Counts 1, 2, 3, ...: the kernel numbers the first cell 2
+                # (not yet traced; most likely the start-up preload).
+                count += 1
+                cell.execution_count = count
+                for out in cell.outputs:
+                    if "execution_count" in out:
+                        out["execution_count"] = count
             nbformat.write(executed, path)
             print(f"  saved the outputs of {path.name}")
     return problems, elapsed
