@@ -20,3 +20,16 @@ pub fn glorot_uniform(
 pub fn zeros(shape: &[usize]) -> ArrayD<f32> {
     ArrayD::zeros(shape)
 }
+
+/// Uniform in `[minval, maxval]`, as `keras.initializers.RandomUniform`
+/// (its defaults, -0.05 and 0.05, are `Embedding`'s initializer).
+///
+/// ```
+/// use kerust::initializers::random_uniform;
+/// use rand::SeedableRng;
+/// let w = random_uniform(&[3, 2], -0.05, 0.05, &mut kerust::random::Rng::seed_from_u64(0));
+/// assert!(w.iter().all(|v| v.abs() <= 0.05));
+/// ```
+pub fn random_uniform(shape: &[usize], minval: f32, maxval: f32, rng: &mut Rng) -> ArrayD<f32> {
+    ArrayD::from_shape_simple_fn(shape, || rng.random_range(minval..=maxval))
+}

@@ -63,7 +63,9 @@ pub mod prelude {
     pub use crate::datasets;
     pub use crate::exercises;
     pub use crate::layers::{
-        Activation, Call, Conv2D, Dense, Dropout, Flatten, Input, KerasTensor, Layer, MaxPooling2D,
+        Activation, AveragePooling2D, BatchNormalization, Call, Conv2D, Dense, Dropout, Embedding,
+        Flatten, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Input,
+        KerasTensor, Layer, MaxPooling2D, Normalization, Reshape, Size2, Softmax,
     };
     pub use crate::losses::{self, Loss};
     pub use crate::model::{

@@ -695,20 +695,24 @@ fn predict_without_layers() {
     err_with(m.predict(&x4()), &["no layers"]);
 }
 
+/// A first layer without an input shape is built from the first data
+/// (Keras 3, issue 15); data it cannot take is an error naming the layer,
+/// and the model stays unbuilt.
 #[test]
-fn first_layer_without_input_shape() {
+fn first_layer_without_input_shape_and_data_it_cannot_take() {
     let mut m = Sequential::new();
-    let e = err_with(
-        m.add(Dense::new(3)),
-        &[
-            "first layer",
-            "input shape",
-            "input_shape([...])",
-            "Input::new",
-        ],
+    m.add(Conv2D::new(2, 3).named("conv")).unwrap();
+    m.compile("adam", "mse", NO_METRICS).unwrap();
+    err_with(
+        m.predict(&x4()),
+        &["layer conv expects input of shape (None, height, width, channels) but got (None, 3)"],
     );
-    assert_eq!(e.kind(), ErrorKind::State);
-    assert!(m.layers().is_empty());
+    assert!(!m.is_built());
+    err_with(
+        m.fit(&x4(), &y4(), Fit::epochs(1).verbose(0)),
+        &["layer conv expects input of shape"],
+    );
+    assert!(!m.is_built() && m.count_params() == 0);
 }
 
 #[test]
@@ -1437,4 +1441,132 @@ fn save_weights_where_it_cannot_write() {
         &["could not save", "w.weights.kerust"],
     );
     assert!(!dir.join("no_such_dir").exists());
+}
+
+// ------------------------------------------------- layers of issue 15
+
+#[test]
+fn new_layers_refuse_inputs_they_cannot_take() {
+    let mut m = Sequential::new();
+    m.add(Dense::new(6).named("d").input_shape([4])).unwrap();
+    let before = m.summary_string();
+    err_with(
+        m.add(Reshape::new([4, 2]).named("r")),
+        &[
+            "layer r",
+            "cannot reshape input (None, 6)",
+            "(4, 2)",
+            "sizes differ",
+        ],
+    );
+    err_with(
+        m.add(Reshape::new([-1, -1]).named("r")),
+        &["only one entry may be -1"],
+    );
+    err_with(m.add(Reshape::new([4, -1]).named("r")), &["do not divide"]);
+    err_with(
+        m.add(GlobalAveragePooling1D::new().named("g")),
+        &[
+            "layer g expects input of shape (None, steps, features)",
+            "(None, 6)",
+        ],
+    );
+    err_with(
+        m.add(GlobalMaxPooling2D::new().named("g")),
+        &["(None, height, width, channels)", "(None, 6)"],
+    );
+    err_with(
+        m.add(AveragePooling2D::new(2).named("a")),
+        &["layer a expects input of shape (None, height, width, channels)"],
+    );
+    assert_eq!(m.summary_string(), before, "a failed add changed the model");
+
+    let mut c = Sequential::new();
+    c.add(Input::new([4, 4, 1])).unwrap();
+    err_with(
+        c.add(AveragePooling2D::new(2).padding("full").named("a")),
+        &["layer a: padding must be 'valid' or 'same', got 'full'"],
+    );
+    err_with(
+        c.add(AveragePooling2D::new(5).named("a")),
+        &["layer a: pool (5, 5) is larger than the input (None, 4, 4, 1)"],
+    );
+    err_with(
+        c.add(MaxPooling2D::new(2).strides(0).named("m")),
+        &["pool_size and strides must be positive", "strides=(0, 0)"],
+    );
+    err_with(c.add(Conv2D::new(2, 0).named("c")), &["kernel_size=(0, 0)"]);
+}
+
+#[test]
+fn embedding_ids_must_be_whole_numbers_in_range() {
+    let mut m = Sequential::new();
+    m.add(Embedding::new(10, 4).named("emb").input_shape([3]))
+        .unwrap();
+    m.add(GlobalAveragePooling1D::new()).unwrap();
+    m.add(Dense::new(1)).unwrap();
+    m.compile("adam", "mse", NO_METRICS).unwrap();
+    let y = array![[1.0f32]];
+    fails_unchanged(
+        &mut m,
+        &[
+            "layer emb expects integer ids in [0, 10)",
+            "got 10 at flat position 2",
+            "out of range",
+        ],
+        |m| m.predict(&array![[1.0f32, 2.0, 10.0]]),
+    );
+    // fit finds the bad id in its first batch: no step is taken (its
+    // History of 0 epochs is kept, as for any error during fit).
+    let before = m.get_weights();
+    err_with(
+        m.fit(&array![[1.5f32, 2.0, 3.0]], &y, Fit::epochs(1).verbose(0)),
+        &["got 1.5 at flat position 0", "not a whole number"],
+    );
+    assert_eq!(m.get_weights(), before);
+    fails_unchanged(&mut m, &["got -1 at flat position 1"], |m| {
+        m.train_on_batch(&array![[1.0f32, -1.0, 3.0]], &y)
+    });
+    err_with(
+        Sequential::new().add(Embedding::new(0, 4).input_shape([3])),
+        &["input_dim and output_dim must be positive", "input_dim=0"],
+    );
+}
+
+#[test]
+fn normalization_and_batch_normalization_errors() {
+    let mut n = Normalization::new().named("norm");
+    err_with(
+        n.adapt(&array![1.0f32, 2.0]),
+        &["layer norm: adapt expects data of shape (samples, ..., features) but got (2,)"],
+    );
+    err_with(
+        n.adapt(&array![[1.0f32, f32::NAN]]),
+        &["non-finite value (NaN)"],
+    );
+    let mut shaped = Normalization::new().named("norm").input_shape([3]);
+    err_with(
+        shaped.adapt(&array![[1.0f32, 2.0]]),
+        &["layer norm expects input of shape (None, 3) but adapt got data of shape (1, 2)"],
+    );
+    let mut m = Sequential::new();
+    m.add(Input::new([3])).unwrap();
+    err_with(
+        m.add(
+            Normalization::new()
+                .named("norm")
+                .mean(&[0.0, 1.0])
+                .variance(&[1.0, 1.0]),
+        ),
+        &["mean and variance need 3 values each", "got 2 and 2"],
+    );
+    err_with(
+        m.add(BatchNormalization::new().named("bn").momentum(1.5)),
+        &["layer bn: momentum must be in [0, 1]", "momentum=1.5"],
+    );
+    let mut given = Normalization::new().mean(&[0.0]).variance(&[1.0]);
+    err_with(
+        given.adapt(&array![[1.0f32]]),
+        &["cannot change a mean and variance given"],
+    );
 }

@@ -9,7 +9,10 @@
 //! is tested on wrong gradients (`checker_rejects_wrong_gradients`).
 
 use kerust::activations::ActivationFn;
-use kerust::layers::{Activation, Conv2D, Ctx, Dense, Dropout, Flatten, Layer, MaxPooling2D, Team};
+use kerust::layers::{
+    Activation, AveragePooling2D, Conv2D, Ctx, Dense, Dropout, Flatten, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalMaxPooling2D, Layer, MaxPooling2D, Reshape, Softmax, Team,
+};
 use kerust::losses::Loss;
 use kerust::prelude::Sequential;
 use kerust::random::Rng;
@@ -171,7 +174,9 @@ fn check_with(
     }
     let num = numeric_grad(x, H, |xp| objective(&run(layer, xp, training, SEED)));
     assert_close(&format!("{what}: dL/dx"), &flat(&dx), &num, RTOL);
-    for (k, g) in grads.iter().enumerate() {
+    // Statistics a layer keeps (non-trainable weights) have no gradient.
+    let trained: Vec<bool> = layer.params().iter().map(|p| p.is_trainable()).collect();
+    for (k, g) in grads.iter().enumerate().filter(|(k, _)| trained[*k]) {
         let num: Vec<f64> = (0..g.len())
             .map(|i| {
                 let orig = set_weight(layer, k, i, 0.0);
@@ -938,4 +943,154 @@ fn conv_and_pool_shapes_and_params() {
             .unwrap();
         assert_eq!(y.shape(), &[2, 14, 14, filters]);
     }
+}
+
+// ------------------------------------------------- layers of issue 15
+
+#[test]
+fn average_pooling2d_gradients() {
+    for (p, s, padding, shape) in POOLS {
+        let mut layer = AveragePooling2D::new(p).padding(padding);
+        if let Some(s) = s {
+            layer = layer.strides(s);
+        }
+        layer.build(&shape, &mut Rng::seed_from_u64(0)).unwrap();
+        let x = uniform(
+            &batch_shape(2, &shape),
+            -1.0,
+            1.0,
+            &mut Rng::seed_from_u64(3),
+        );
+        check_layer(
+            &format!("AveragePooling2D {p:?} {s:?} {padding}"),
+            &mut layer,
+            &x,
+            true,
+        );
+    }
+}
+
+#[test]
+fn global_pooling_gradients() {
+    let cases: [(&str, Box<dyn Layer>, Vec<usize>); 3] = [
+        (
+            "GlobalAveragePooling1D",
+            Box::new(GlobalAveragePooling1D::new()),
+            vec![5, 3],
+        ),
+        (
+            "GlobalAveragePooling2D",
+            Box::new(GlobalAveragePooling2D::new()),
+            vec![4, 3, 2],
+        ),
+        (
+            "GlobalMaxPooling2D",
+            Box::new(GlobalMaxPooling2D::new()),
+            vec![4, 3, 2],
+        ),
+    ];
+    for (what, mut layer, shape) in cases {
+        layer.build(&shape, &mut Rng::seed_from_u64(0)).unwrap();
+        // Distinct values: no ties for the maximum.
+        let x = distinct_input(&batch_shape(2, &shape), 4);
+        check_layer(what, layer.as_mut(), &x, true);
+    }
+}
+
+#[test]
+fn reshape_and_softmax_gradients() {
+    let mut reshape = Reshape::new([-1, 2]);
+    reshape.build(&[3, 4], &mut Rng::seed_from_u64(0)).unwrap();
+    assert_eq!(reshape.output_shape(), &[6, 2]);
+    let x = uniform(&[2, 3, 4], -1.0, 1.0, &mut Rng::seed_from_u64(1));
+    check_layer("Reshape", &mut reshape, &x, true);
+    let mut softmax = Softmax::new();
+    softmax.build(&[3, 4], &mut Rng::seed_from_u64(0)).unwrap();
+    check_layer("Softmax", &mut softmax, &x, true);
+    check_layer_logits("Softmax", &mut softmax, &x);
+}
+
+#[test]
+fn embedding_gradients() {
+    // Ids are not differentiable (a step of H makes them non-integers): the
+    // table's gradient is checked, and dL/d ids is zero as in Keras.
+    let mut rng = Rng::seed_from_u64(11);
+    let mut layer = kerust::layers::Embedding::new(6, 3);
+    layer.build(&[4], &mut rng).unwrap();
+    randomize(&mut layer, &mut rng);
+    // Id 2 repeats (its row sums two gradients); id 5 is never used.
+    let x = ArrayD::from_shape_vec(IxDyn(&[2, 4]), vec![0., 2., 1., 2., 3., 4., 2., 0.]).unwrap();
+    let r = uniform(&[2, 4, 3], -1.0, 1.0, &mut Rng::seed_from_u64(99));
+    run(&mut layer, &x, true, 7);
+    let dx = layer.backward(r.clone(), true, Team::one()).unwrap();
+    assert!(dx.iter().all(|&v| v == 0.0) && dx.shape() == x.shape());
+    let g = layer.weights_and_grads()[0].1.to_vec();
+    assert!(
+        g[15..].iter().all(|&v| v == 0.0),
+        "unused id 5 gets no gradient"
+    );
+    let num: Vec<f64> = (0..g.len())
+        .map(|i| {
+            let orig = set_weight(&mut layer, 0, i, 0.0);
+            let d = central(orig, H, |v| {
+                set_weight(&mut layer, 0, i, v);
+                dot64(&run(&mut layer, &x, true, 7), &r)
+            });
+            set_weight(&mut layer, 0, i, orig);
+            d
+        })
+        .collect();
+    assert_close("Embedding: dL/dembeddings", &g, &num, RTOL);
+}
+
+#[test]
+fn batch_normalization_gradients() {
+    use kerust::layers::BatchNormalization;
+    let mut rng = Rng::seed_from_u64(5);
+    // Training: the batch's statistics, on (n, features) and (n, h, w, c).
+    for shape in [vec![3], vec![2, 2, 3]] {
+        let mut layer = BatchNormalization::new();
+        layer.build(&shape, &mut rng).unwrap();
+        let w = vec![
+            uniform(&[3], 0.5, 1.5, &mut rng),
+            uniform(&[3], -1.0, 1.0, &mut rng),
+            uniform(&[3], -1.0, 1.0, &mut rng),
+            uniform(&[3], 0.5, 1.5, &mut rng),
+        ];
+        layer.set_weights(&w);
+        let x = uniform(&batch_shape(4, &shape), -2.0, 2.0, &mut rng);
+        check_layer(
+            &format!("BatchNormalization {shape:?}"),
+            &mut layer,
+            &x,
+            true,
+        );
+        // Frozen: the moving statistics, as at inference (Keras 3).
+        let mut frozen = BatchNormalization::new().trainable(false);
+        frozen.build(&shape, &mut rng).unwrap();
+        frozen.set_weights(&w);
+        check_layer(
+            &format!("frozen BatchNormalization {shape:?}"),
+            &mut frozen,
+            &x,
+            true,
+        );
+        let want = run(&mut frozen, &x, false, 0);
+        assert_eq!(
+            run(&mut frozen, &x, true, 0),
+            want,
+            "frozen: training = inference"
+        );
+    }
+}
+
+#[test]
+fn normalization_gradients() {
+    let mut rng = Rng::seed_from_u64(6);
+    let data = uniform(&[10, 3], -3.0, 5.0, &mut rng);
+    let mut layer = kerust::layers::Normalization::new();
+    layer.adapt(&data).unwrap();
+    layer.build(&[3], &mut rng).unwrap();
+    let x = uniform(&[2, 3], -1.0, 1.0, &mut rng);
+    check_layer("Normalization", &mut layer, &x, true);
 }

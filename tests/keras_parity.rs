@@ -113,15 +113,42 @@ fn compare(what: &str, got: &ArrayD<f32>, want: &ArrayD<f32>) -> Option<String> 
 // ---------------------------------------------------------------- building
 
 // Made once per layer and added at once; its size does not matter.
-#[allow(clippy::large_enum_variant)]
-enum AnyLayer {
-    Dense(Dense),
-    Activation(Activation),
-    Flatten(Flatten),
-    Dropout(Dropout),
-    Conv2D(Conv2D),
-    MaxPooling2D(MaxPooling2D),
+macro_rules! any_layer {
+    ($($t:ident),*) => {
+        #[allow(clippy::large_enum_variant)]
+        enum AnyLayer {
+            $($t($t),)*
+        }
+        impl AnyLayer {
+            fn add_to(self, model: &mut Sequential) -> kerust::Result<()> {
+                match self {
+                    $(AnyLayer::$t(l) => model.add(l),)*
+                }
+            }
+            fn call(self, t: &KerasTensor) -> kerust::Result<KerasTensor> {
+                match self {
+                    $(AnyLayer::$t(l) => l.call(t),)*
+                }
+            }
+        }
+    };
 }
+any_layer!(
+    Dense,
+    Activation,
+    Flatten,
+    Dropout,
+    Conv2D,
+    MaxPooling2D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    Reshape,
+    Softmax,
+    Embedding,
+    BatchNormalization
+);
 
 /// Gives a layer its `input_shape` from a runtime slice.
 macro_rules! with_shape {
@@ -137,9 +164,16 @@ macro_rules! with_shape {
     }};
 }
 
-fn pair(v: &Value) -> (usize, usize) {
-    let p = usizes(v);
-    (p[0], p[1])
+/// A size as the fixture gives it: an integer (kept an integer, as
+/// `Conv2D::new(32, 3)`) or a pair.
+fn size2(v: &Value) -> Size2 {
+    match v.as_u64() {
+        Some(n) => Size2::from(n as usize),
+        None => {
+            let p = usizes(v);
+            Size2::from((p[0], p[1]))
+        }
+    }
 }
 
 fn make_layer(spec: &Value, shape: Option<&[usize]>) -> AnyLayer {
@@ -157,16 +191,66 @@ fn make_layer(spec: &Value, shape: Option<&[usize]>) -> AnyLayer {
         }
         "Conv2D" => {
             let filters = spec["filters"].as_u64().expect("filters") as usize;
-            let layer = Conv2D::new(filters, pair(&spec["kernel_size"]))
-                .strides(pair(&spec["strides"]))
+            let layer = Conv2D::new(filters, size2(&spec["kernel_size"]))
+                .strides(size2(&spec["strides"]))
                 .padding(spec["padding"].as_str().expect("padding"))
                 .activation(activation);
             AnyLayer::Conv2D(with_shape!(layer, shape))
         }
-        "MaxPooling2D" => AnyLayer::MaxPooling2D(with_shape!(
-            MaxPooling2D::new(pair(&spec["pool_size"])),
-            shape
-        )),
+        "MaxPooling2D" => {
+            let mut l = MaxPooling2D::new(size2(&spec["pool_size"]));
+            if let Some(s) = spec.get("strides") {
+                l = l.strides(size2(s));
+            }
+            if let Some(p) = spec["padding"].as_str() {
+                l = l.padding(p);
+            }
+            AnyLayer::MaxPooling2D(with_shape!(l, shape))
+        }
+        "AveragePooling2D" => {
+            let mut l = AveragePooling2D::new(size2(&spec["pool_size"]));
+            if let Some(s) = spec.get("strides") {
+                l = l.strides(size2(s));
+            }
+            if let Some(p) = spec["padding"].as_str() {
+                l = l.padding(p);
+            }
+            AnyLayer::AveragePooling2D(with_shape!(l, shape))
+        }
+        "GlobalAveragePooling1D" => {
+            AnyLayer::GlobalAveragePooling1D(with_shape!(GlobalAveragePooling1D::new(), shape))
+        }
+        "GlobalAveragePooling2D" => {
+            AnyLayer::GlobalAveragePooling2D(with_shape!(GlobalAveragePooling2D::new(), shape))
+        }
+        "GlobalMaxPooling2D" => {
+            AnyLayer::GlobalMaxPooling2D(with_shape!(GlobalMaxPooling2D::new(), shape))
+        }
+        "Softmax" => AnyLayer::Softmax(with_shape!(Softmax::new(), shape)),
+        "BatchNormalization" => {
+            AnyLayer::BatchNormalization(with_shape!(BatchNormalization::new(), shape))
+        }
+        "Embedding" => {
+            let dim = |k: &str| spec[k].as_u64().expect(k) as usize;
+            AnyLayer::Embedding(with_shape!(
+                Embedding::new(dim("input_dim"), dim("output_dim")),
+                shape
+            ))
+        }
+        "Reshape" => {
+            let t: Vec<i64> = spec["target_shape"]
+                .as_array()
+                .expect("target_shape")
+                .iter()
+                .map(|v| v.as_i64().expect("target_shape entry"))
+                .collect();
+            let l = match *t.as_slice() {
+                [a, b] => Reshape::new([a, b]),
+                [a, b, c] => Reshape::new([a, b, c]),
+                _ => panic!("unsupported target shape {t:?}"),
+            };
+            AnyLayer::Reshape(with_shape!(l, shape))
+        }
         other => panic!("unknown layer type {other} in a fixture"),
     }
 }
@@ -205,15 +289,7 @@ fn build(fx: &Value) -> Built {
             let inp = input(&shape);
             let mut t = inp.tensor().clone();
             for spec in specs {
-                t = match make_layer(spec, None) {
-                    AnyLayer::Dense(l) => l.call(&t),
-                    AnyLayer::Activation(l) => l.call(&t),
-                    AnyLayer::Flatten(l) => l.call(&t),
-                    AnyLayer::Dropout(l) => l.call(&t),
-                    AnyLayer::Conv2D(l) => l.call(&t),
-                    AnyLayer::MaxPooling2D(l) => l.call(&t),
-                }
-                .expect("call");
+                t = make_layer(spec, None).call(&t).expect("call");
             }
             Built::Functional(Model::new(&inp, &t).expect("Model::new"))
         }
@@ -224,15 +300,7 @@ fn build(fx: &Value) -> Built {
             }
             for (i, spec) in specs.iter().enumerate() {
                 let first = (i == 0 && declared == "input_shape").then_some(shape.as_slice());
-                match make_layer(spec, first) {
-                    AnyLayer::Dense(l) => model.add(l),
-                    AnyLayer::Activation(l) => model.add(l),
-                    AnyLayer::Flatten(l) => model.add(l),
-                    AnyLayer::Dropout(l) => model.add(l),
-                    AnyLayer::Conv2D(l) => model.add(l),
-                    AnyLayer::MaxPooling2D(l) => model.add(l),
-                }
-                .expect("add");
+                make_layer(spec, first).add_to(&mut model).expect("add");
             }
             Built::Sequential(model)
         }
@@ -526,6 +594,12 @@ const ALL: &[&str] = &[
     "cnn_mnist_summary",
     "saturated_sigmoid",
     "saturated_softmax",
+    "pooling_average_global_max",
+    "pooling_average_global_average",
+    "reshape_global_average_1d_softmax",
+    "reshape_conv_integer_sizes",
+    "embedding_global_average",
+    "batch_normalization_mlp",
 ];
 
 macro_rules! parity {
@@ -563,4 +637,10 @@ parity! {
     saturated_softmax => "saturated_softmax",
     cnn_small => "cnn_small",
     conv_same_strides2 => "conv_same_strides2",
+    pooling_average_global_max => "pooling_average_global_max",
+    pooling_average_global_average => "pooling_average_global_average",
+    reshape_global_average_1d_softmax => "reshape_global_average_1d_softmax",
+    reshape_conv_integer_sizes => "reshape_conv_integer_sizes",
+    embedding_global_average => "embedding_global_average",
+    batch_normalization_mlp => "batch_normalization_mlp",
 }

@@ -142,6 +142,130 @@ impl PoolGeom {
     }
 }
 
+impl PoolGeom {
+    /// The averages of `n` images `x` over each window's positions inside
+    /// the input (TensorFlow's average pooling: padding is not counted).
+    pub fn avg_forward(&self, x: &[f32], n: usize) -> Vec<f32> {
+        let c = self.c;
+        let mut out = vec![0.0f32; n * self.oh * self.ow * c];
+        let mut rows = out.chunks_exact_mut(c.max(1));
+        for b in 0..n {
+            for oy in 0..self.oh {
+                for ox in 0..self.ow {
+                    let Some(o) = rows.next() else {
+                        break;
+                    };
+                    let (win_y, win_x) = self.window(oy, ox);
+                    let count = (win_y.len() * win_x.len()).max(1) as f32;
+                    for iy in win_y {
+                        for ix in win_x.clone() {
+                            let start = ((b * self.h + iy) * self.w + ix) * c;
+                            super::add(o, &x[start..start + c]);
+                        }
+                    }
+                    for v in o.iter_mut() {
+                        *v /= count;
+                    }
+                }
+            }
+        }
+        out
+    }
+    /// dL/d input of `n` images from dL/d output of [`PoolGeom::avg_forward`]:
+    /// each gradient shared equally by its window's positions.
+    pub fn avg_backward(&self, grad: &[f32], n: usize) -> Vec<f32> {
+        let c = self.c;
+        let mut dx = vec![0.0f32; n * self.h * self.w * c];
+        let mut rows = grad.chunks_exact(c.max(1));
+        for b in 0..n {
+            for oy in 0..self.oh {
+                for ox in 0..self.ow {
+                    let Some(g) = rows.next() else {
+                        break;
+                    };
+                    let (win_y, win_x) = self.window(oy, ox);
+                    let count = (win_y.len() * win_x.len()).max(1) as f32;
+                    for iy in win_y {
+                        for ix in win_x.clone() {
+                            let start = ((b * self.h + iy) * self.w + ix) * c;
+                            for (d, &gv) in dx[start..start + c].iter_mut().zip(g) {
+                                *d += gv / count;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        dx
+    }
+}
+
+/// The mean (or, with `max`, the maximum) over the middle axis of `x`
+/// seen as `(n, steps, c)`: global pooling. Returns `n * c` values and,
+/// for the maximum, the step that won for each (the first on ties).
+pub(crate) fn global_forward(
+    x: &[f32],
+    n: usize,
+    steps: usize,
+    c: usize,
+    max: bool,
+) -> (Vec<f32>, Vec<usize>) {
+    let mut out = vec![0.0f32; n * c];
+    let mut arg = vec![0usize; if max { n * c } else { 0 }];
+    for b in 0..n {
+        let o = &mut out[b * c..(b + 1) * c];
+        for s in 0..steps {
+            let row = &x[(b * steps + s) * c..(b * steps + s + 1) * c];
+            if !max {
+                super::add(o, row);
+            } else if s == 0 {
+                o.copy_from_slice(row);
+            } else {
+                for (j, (oi, &v)) in o.iter_mut().zip(row).enumerate() {
+                    if v > *oi {
+                        *oi = v;
+                        arg[b * c + j] = s;
+                    }
+                }
+            }
+        }
+        if !max {
+            let count = steps.max(1) as f32;
+            for v in o.iter_mut() {
+                *v /= count;
+            }
+        }
+    }
+    (out, arg)
+}
+
+/// The adjoint of [`global_forward`]: dL/d input `(n, steps, c)` from dL/d
+/// output `(n, c)`, shared equally (mean) or given to the winner (`arg`).
+pub(crate) fn global_backward(
+    grad: &[f32],
+    n: usize,
+    steps: usize,
+    c: usize,
+    arg: Option<&[usize]>,
+) -> Vec<f32> {
+    let mut dx = vec![0.0f32; n * steps * c];
+    let count = steps.max(1) as f32;
+    for b in 0..n {
+        for j in 0..c {
+            let g = grad[b * c + j];
+            match arg {
+                Some(a) => dx[(b * steps + a[b * c + j]) * c + j] = g,
+                None => {
+                    for s in 0..steps {
+                        dx[(b * steps + s) * c + j] = g / count;
+                    }
+                }
+            }
+        }
+    }
+    dx
+}
+
 #[cfg(test)]
 mod tests {
     use super::PoolGeom;
@@ -170,5 +294,30 @@ mod tests {
         let lhs: f32 = out.iter().zip(&d).map(|(a, b)| a * b).sum();
         let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
         assert_eq!(lhs, rhs);
+    }
+
+    /// <avg_backward(d), x> = <d, avg_forward(x)>, 'same' borders included.
+    #[test]
+    fn average_backward_is_the_adjoint() {
+        let g = PoolGeom::new(&[5, 4, 2], (2, 3), (2, 2), true).unwrap();
+        let x: Vec<f32> = (0..2 * 5 * 4 * 2).map(|i| ((i * 37) % 23) as f32).collect();
+        let out = g.avg_forward(&x, 2);
+        let d: Vec<f32> = (0..out.len()).map(|i| (i % 5) as f32 - 2.0).collect();
+        let dx = g.avg_backward(&d, 2);
+        let lhs: f64 = out.iter().zip(&d).map(|(a, b)| f64::from(a * b)).sum();
+        let rhs: f64 = x.iter().zip(&dx).map(|(a, b)| f64::from(a * b)).sum();
+        assert!((lhs - rhs).abs() < 1e-3 * lhs.abs().max(1.0), "{lhs} {rhs}");
+    }
+
+    #[test]
+    fn global_mean_and_max() {
+        // n = 1, 3 steps, 2 channels.
+        let x = [1.0, 6.0, 5.0, 2.0, 3.0, 4.0];
+        let (mean, _) = super::global_forward(&x, 1, 3, 2, false);
+        assert_eq!(mean, [3.0, 4.0]);
+        let (max, arg) = super::global_forward(&x, 1, 3, 2, true);
+        assert_eq!((max, arg.clone()), (vec![5.0, 6.0], vec![1, 0]));
+        let dx = super::global_backward(&[1.0, 2.0], 1, 3, 2, Some(&arg));
+        assert_eq!(dx, [0.0, 2.0, 1.0, 0.0, 0.0, 0.0]);
     }
 }

@@ -15,12 +15,26 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 /// assert_eq!(dense.name(), "hidden");
 /// assert_eq!(dense.declared_input_shape(), Some(&[3][..]));
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Base {
     pub(crate) name: String,
     pub(crate) declared: Option<Vec<usize>>,
     pub(crate) input_shape: Vec<usize>,
     pub(crate) output_shape: Vec<usize>,
+    /// `layer.trainable` in Keras: false freezes every weight of the layer.
+    pub(crate) trainable: bool,
+}
+
+impl Default for Base {
+    fn default() -> Self {
+        Base {
+            name: String::new(),
+            declared: None,
+            input_shape: Vec::new(),
+            output_shape: Vec::new(),
+            trainable: true,
+        }
+    }
 }
 
 impl Base {
@@ -37,7 +51,11 @@ impl Base {
     }
     /// The base of a layer read from a file: its saved name.
     pub(crate) fn from_config(config: &serde_json::Value) -> Result<Base> {
-        Ok(Base::named(cfg(config, "name")?))
+        let mut base = Base::named(cfg(config, "name")?);
+        if config.get("trainable").is_some() {
+            base.trainable = cfg(config, "trainable")?;
+        }
+        Ok(base)
     }
     /// Records the shapes a successful `build` found; returns the output shape.
     pub(crate) fn built(&mut self, input: &[usize], output: Vec<usize>) -> Vec<usize> {
@@ -77,6 +95,9 @@ pub struct Param {
     name: &'static str,
     value: ArrayD<f32>,
     grad: ArrayD<f32>,
+    /// False for statistics a layer keeps (a batch normalization's moving
+    /// mean): never given to the optimizer.
+    trainable: bool,
     regularizer: Option<Regularizer>,
 }
 
@@ -89,8 +110,21 @@ impl Param {
             name,
             value,
             grad,
+            trainable: true,
             regularizer: None,
         }
+    }
+    /// A weight the optimizer never changes (Keras' `trainable=False`
+    /// variables: moving statistics, a normalization's mean).
+    pub(crate) fn non_trainable(name: &'static str, value: ArrayD<f32>) -> Param {
+        Param {
+            trainable: false,
+            ..Param::new(name, value)
+        }
+    }
+    /// Whether the optimizer trains it (when its layer is trainable).
+    pub fn is_trainable(&self) -> bool {
+        self.trainable
     }
     /// Gives the weight its first value (at `build`), keeping its regularizer.
     pub(crate) fn init(&mut self, value: ArrayD<f32>) {
@@ -152,6 +186,10 @@ impl Param {
     /// The weight (row-major) and the gradient to write, for a backward pass.
     pub(crate) fn value_and_grad_mut(&mut self) -> (&ArrayD<f32>, &mut ArrayD<f32>) {
         (&self.value, &mut self.grad)
+    }
+    /// The weight itself, for a layer that updates its statistics.
+    pub(crate) fn value_mut(&mut self) -> &mut ArrayD<f32> {
+        &mut self.value
     }
     /// Replaces the weight; `value` has its shape (the model checks).
     pub(crate) fn set(&mut self, value: &ArrayD<f32>) {

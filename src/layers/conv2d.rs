@@ -5,7 +5,7 @@
 //! the chunk is in cache. Padding follows TensorFlow: 'same' puts
 //! `total / 2` before and the rest after.
 
-use super::{batch_rows, cfg, check_alloc, Base, Ctx, Fused, Layer, Param, Team};
+use super::{batch_rows, cfg, check_alloc, Base, Ctx, Fused, Layer, Param, Size2, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
@@ -22,8 +22,10 @@ use serde_json::json;
 /// use kerust::prelude::*;
 /// let mut model = Sequential::new();
 /// model.add(Conv2D::new(8, (3, 3)).activation("relu").input_shape([28, 28, 1]))?;
+/// model.add(Conv2D::new(4, 3).strides(2).padding("same"))?;
 /// assert_eq!(model.layer(0).output_shape(), &[26, 26, 8]);
-/// assert_eq!(model.count_params(), 80);
+/// assert_eq!(model.layer(1).output_shape(), &[13, 13, 4]);
+/// assert_eq!(model.count_params(), 80 + 292);
 /// # Ok::<(), kerust::Error>(())
 /// ```
 #[derive(Clone)]
@@ -51,8 +53,9 @@ pub struct Conv2D {
 
 impl Conv2D {
     /// `filters` filters of `kernel_size` (height, width), stride 1, valid padding, linear.
-    pub fn new(filters: usize, kernel_size: (usize, usize)) -> Self {
-        Self::with_base(Base::new("conv2d"), filters, kernel_size)
+    /// `kernel_size` is one integer (`3` for 3x3) or a pair `(height, width)`.
+    pub fn new(filters: usize, kernel_size: impl Into<Size2>) -> Self {
+        Self::with_base(Base::new("conv2d"), filters, kernel_size.into().pair())
     }
     fn with_base(base: Base, filters: usize, kernel_size: (usize, usize)) -> Self {
         Conv2D {
@@ -76,8 +79,11 @@ impl Conv2D {
         self.fused = Fused::new(activation.into());
         self
     }
-    /// Sets the strides (default `(1, 1)`).
-    pub fn strides(mut self, strides: (usize, usize)) -> Self {
+    /// Sets the strides (default `(1, 1)`): one integer or a pair.
+    pub fn strides(self, strides: impl Into<Size2>) -> Self {
+        self.with_strides(strides.into().pair())
+    }
+    fn with_strides(mut self, strides: (usize, usize)) -> Self {
         self.strides = strides;
         self
     }
@@ -90,7 +96,7 @@ impl Conv2D {
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         let base = Base::from_config(c)?;
         Self::with_base(base, cfg(c, "filters")?, cfg(c, "kernel_size")?)
-            .strides(cfg(c, "strides")?)
+            .with_strides(cfg(c, "strides")?)
             .padding(&cfg::<String>(c, "padding")?)
             .activation(ActivationSpec::Name(cfg(c, "activation")?))
             .use_bias(cfg(c, "use_bias")?)

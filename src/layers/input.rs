@@ -89,6 +89,7 @@ impl Input {
             declared: Some(shape.clone()),
             input_shape: shape.clone(),
             output_shape: shape.clone(),
+            trainable: true,
         };
         Input {
             tensor: KerasTensor {

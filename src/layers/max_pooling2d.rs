@@ -1,12 +1,11 @@
 //! `MaxPooling2D`: the maximum over each pooling window.
 
-use super::{batch_rows, cfg, Base, Ctx, Layer, Team};
+use super::pooling::Pool2D;
+use super::{batch_rows, Base, Ctx, Layer, Size2, Team};
 use crate::error::{Error, Result};
 use crate::kernels::pool::PoolGeom;
-use crate::kernels::{conv_out, is_same_padding};
 use crate::random::Rng;
 use ndarray::ArrayD;
-use serde_json::json;
 
 /// Max pooling over `(height, width)`, as `keras.layers.MaxPooling2D`
 /// (strides default to the pool size, valid padding).
@@ -16,15 +15,16 @@ use serde_json::json;
 /// let mut model = Sequential::new();
 /// model.add(Conv2D::new(8, (3, 3)).input_shape([28, 28, 1]))?;
 /// model.add(MaxPooling2D::new((2, 2)))?;
+/// model.add(MaxPooling2D::new(3).strides(1).padding("same"))?;
+/// model.add(MaxPooling2D::default())?;
 /// assert_eq!(model.layer(1).output_shape(), &[13, 13, 8]);
+/// assert_eq!(model.layer(3).output_shape(), &[6, 6, 8]);
 /// # Ok::<(), kerust::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct MaxPooling2D {
     pub(super) base: Base,
-    pool_size: (usize, usize),
-    strides: Option<(usize, usize)>,
-    padding: String,
+    pool: Pool2D,
     /// The sizes, once built.
     geom: Option<PoolGeom>,
     /// For each output of the last training pass, the spatial index
@@ -32,35 +32,38 @@ pub struct MaxPooling2D {
     cache_argmax: Option<(Vec<u32>, usize)>,
 }
 
-impl MaxPooling2D {
-    /// Pooling windows of `pool_size` (height, width).
-    pub fn new(pool_size: (usize, usize)) -> Self {
-        Self::with_base(Base::new("max_pooling2d"), pool_size)
+impl Default for MaxPooling2D {
+    /// `MaxPooling2D()` in Keras: 2x2 windows.
+    fn default() -> Self {
+        Self::new(2)
     }
-    fn with_base(base: Base, pool_size: (usize, usize)) -> Self {
+}
+
+impl MaxPooling2D {
+    /// Pooling windows of `pool_size`: one integer (`2` for 2x2) or a pair `(height, width)`.
+    pub fn new(pool_size: impl Into<Size2>) -> Self {
+        Self::with_base(Base::new("max_pooling2d"), Pool2D::new(pool_size.into().pair()))
+    }
+    fn with_base(base: Base, pool: Pool2D) -> Self {
         MaxPooling2D {
             base,
-            pool_size,
-            strides: None,
-            padding: "valid".into(),
+            pool,
             geom: None,
             cache_argmax: None,
         }
     }
-    /// Sets the strides (default: the pool size).
-    pub fn strides(mut self, strides: (usize, usize)) -> Self {
-        self.strides = Some(strides);
+    /// Sets the strides (default: the pool size): one integer or a pair.
+    pub fn strides(mut self, strides: impl Into<Size2>) -> Self {
+        self.pool.strides = Some(strides.into().pair());
         self
     }
     /// Sets the padding, `"valid"` (default) or `"same"`.
     pub fn padding(mut self, padding: &str) -> Self {
-        self.padding = padding.to_string();
+        self.pool.padding = padding.to_string();
         self
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        Ok(Self::with_base(Base::from_config(c)?, cfg(c, "pool_size")?)
-            .strides(cfg(c, "strides")?)
-            .padding(&cfg::<String>(c, "padding")?))
+        Ok(Self::with_base(Base::from_config(c)?, Pool2D::from_config(c)?))
     }
     fn geom(&self) -> Result<PoolGeom> {
         self.geom
@@ -70,37 +73,10 @@ impl MaxPooling2D {
 
 impl Layer for MaxPooling2D {
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
-        let name = &self.base.name;
-        let &[h, w, c] = input_shape else {
-            return Err(Error::shape(format!(
-                "layer {name} expects input of shape (None, height, width, channels) but got {}",
-                crate::shape::keras_shape(input_shape)
-            )));
-        };
-        let (ph, pw) = self.pool_size;
-        let (sh, sw) = self.strides.unwrap_or(self.pool_size);
-        if ph == 0 || pw == 0 || sh == 0 || sw == 0 {
-            return Err(Error::value(format!(
-                "layer {name}: pool_size and strides must be positive, got pool_size=({ph}, {pw}), strides=({sh}, {sw})"
-            )));
-        }
-        let same = is_same_padding(name, &self.padding)?;
-        let (Some((oh, _)), Some((ow, _))) = (conv_out(h, ph, sh, same), conv_out(w, pw, sw, same))
-        else {
-            return Err(Error::shape(format!(
-                "layer {name}: pool ({ph}, {pw}) is larger than the input {}",
-                crate::shape::keras_shape(input_shape)
-            )));
-        };
-        if h.saturating_mul(w) > u32::MAX as usize {
-            return Err(Error::value(format!(
-                "layer {name}: images of more than 2^32 pixels are not supported, got input {}",
-                crate::shape::keras_shape(input_shape)
-            )));
-        }
-        self.geom = PoolGeom::new(input_shape, self.pool_size, (sh, sw), same);
-        self.strides = Some((sh, sw));
-        Ok(self.base.built(input_shape, vec![oh, ow, c]))
+        let g = self.pool.geom(&self.base.name, input_shape)?;
+        self.geom = Some(g);
+        self.pool.strides = Some((g.sh, g.sw));
+        Ok(self.base.built(input_shape, vec![g.oh, g.ow, g.c]))
     }
     fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
         self.cache_argmax = None;
@@ -149,7 +125,6 @@ impl Layer for MaxPooling2D {
         self.cache_argmax = None;
     }
     fn config(&self) -> serde_json::Value {
-        json!({"name": self.base.name, "pool_size": self.pool_size,
-               "strides": self.strides.unwrap_or(self.pool_size), "padding": self.padding})
+        self.pool.config(&self.base.name)
     }
 }

@@ -10,6 +10,8 @@
 mod base;
 mod fused;
 mod input;
+mod pooling;
+mod size2;
 
 pub use crate::parallel::Team;
 pub(crate) use base::{check_regularizers, regularizers_config};
@@ -17,6 +19,7 @@ pub use base::{Base, Param};
 pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
+pub use size2::Size2;
 
 use crate::activations::ActivationFn;
 use crate::error::{Error, Result};
@@ -58,6 +61,13 @@ macro_rules! layers {
                     self.base.name = name.to_string();
                     self
                 }
+                /// Freezes (`false`) or unfreezes the layer's weights, as
+                /// Keras' `layer.trainable = False`: a frozen layer's weights
+                /// are counted as non-trainable and the optimizer skips them.
+                pub fn trainable(mut self, trainable: bool) -> Self {
+                    self.base.trainable = trainable;
+                    self
+                }
                 /// Declares the input shape (without the batch axis), for a model's first layer.
                 pub fn input_shape<const N: usize>(mut self, shape: [usize; N]) -> Self {
                     self.base.declared = Some(shape.to_vec());
@@ -75,11 +85,20 @@ macro_rules! layers {
 
 layers! {
     activation::Activation,
+    average_pooling2d::AveragePooling2D,
+    batch_normalization::BatchNormalization,
     conv2d::Conv2D,
     dense::Dense,
     dropout::Dropout,
+    embedding::Embedding,
     flatten::Flatten,
+    global_average_pooling1d::GlobalAveragePooling1D,
+    global_average_pooling2d::GlobalAveragePooling2D,
+    global_max_pooling2d::GlobalMaxPooling2D,
     max_pooling2d::MaxPooling2D,
+    normalization::Normalization,
+    reshape::Reshape,
+    softmax::Softmax,
 }
 
 /// The [`Layer`] methods of a layer with a `kernel: Param`, a `bias:
@@ -241,6 +260,36 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     }
     /// Releases what the last training forward pass kept.
     fn clear_cache(&mut self) {}
+    /// Applies what the last training forward pass computed besides its
+    /// output (a batch normalization's moving statistics); called after a
+    /// successful optimizer step, so that a failed step changes nothing.
+    fn apply_updates(&mut self) {}
+
+    /// Whether the layer is trainable (Keras' `layer.trainable`).
+    fn is_trainable(&self) -> bool {
+        self.base().trainable
+    }
+    /// The weights the optimizer trains: none for a frozen layer, else
+    /// those not marked non-trainable.
+    fn trainable_params_mut(&mut self) -> Vec<&mut Param> {
+        if !self.is_trainable() {
+            return Vec::new();
+        }
+        self.params_mut()
+            .into_iter()
+            .filter(|p| p.is_trainable())
+            .collect()
+    }
+    /// [`Layer::trainable_params_mut`], read-only.
+    fn trainable_params(&self) -> Vec<&Param> {
+        if !self.is_trainable() {
+            return Vec::new();
+        }
+        self.params()
+            .into_iter()
+            .filter(|p| p.is_trainable())
+            .collect()
+    }
 
     /// The layer's name: `"dense_1"`.
     fn name(&self) -> &str {
@@ -344,6 +393,15 @@ fn debug_layer(layer: &dyn Layer, f: &mut std::fmt::Formatter<'_>) -> std::fmt::
 /// The number of scalars in a layer's weights.
 pub fn count_params(layer: &dyn Layer) -> usize {
     layer.weights().iter().map(|w| w.len()).sum()
+}
+
+/// The number of scalars the optimizer trains in a layer.
+pub fn count_trainable_params(layer: &dyn Layer) -> usize {
+    layer
+        .trainable_params()
+        .iter()
+        .map(|p| p.value().len())
+        .sum()
 }
 
 /// Rebuilds a layer from its saved `class_name` and `config`.

@@ -34,6 +34,7 @@ impl Graph {
         y: &dyn AsTensor,
         loss: LossFn,
     ) -> Result<Data<'a>> {
+        let x = self.adjust_input_rank(x);
         self.check_input(what, x.shape())?;
         check_finite(what, x.view())?;
         let y_what = what.replacen('x', "y", 1);
@@ -52,6 +53,18 @@ impl Graph {
             CowArray::from(x.as_standard_layout().into_owned())
         };
         Ok(Data { x, y })
+    }
+
+    /// `(n,)` data for a model whose input shape is `(1,)` as `(n, 1)`,
+    /// as Keras 3's `_adjust_input_rank`; any other array as it is.
+    pub(crate) fn adjust_input_rank<'a>(
+        &self,
+        x: CowArray<'a, f32, IxDyn>,
+    ) -> CowArray<'a, f32, IxDyn> {
+        if x.ndim() != 1 || self.input_shape.as_deref() != Some(&[1][..]) {
+            return x;
+        }
+        x.insert_axis(ndarray::Axis(1))
     }
 
     /// Checks `x`'s shape against the model's input.

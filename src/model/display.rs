@@ -77,9 +77,11 @@ impl Graph {
             ));
         }
         h.push_str("</tbody></table>\n");
-        let total = thousands(self.count_params());
+        let (all, trainable) = (self.count_params(), self.count_trainable_params());
+        let (total, frozen) = (thousands(all), thousands(all - trainable));
+        let trainable = thousands(trainable);
         h.push_str(&format!(
-            "<div style=\"margin-top:6px;line-height:1.5\">Total params: <b>{total}</b><br>Trainable params: {total}<br>Non-trainable params: 0</div>\n"
+            "<div style=\"margin-top:6px;line-height:1.5\">Total params: <b>{total}</b><br>Trainable params: {trainable}<br>Non-trainable params: {frozen}</div>\n"
         ));
         h
     }

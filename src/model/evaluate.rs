@@ -122,6 +122,8 @@ impl Graph {
     }
 
     fn predict_tensor(&mut self, x: CowArray<'_, f32, IxDyn>) -> Result<ArrayD<f32>> {
+        self.build_for(x.shape())?;
+        let x = self.adjust_input_rank(x);
         self.check_input("x", x.shape())?;
         check_finite("x", x.view())?;
         let x = x.as_standard_layout();
@@ -205,6 +207,7 @@ impl Graph {
                 "evaluate: batch_size must be a positive integer, got 0",
             ));
         }
+        self.build_for(x.to_tensor().shape())?;
         let data = self.adapt("x", x.to_tensor(), y, compiled.loss)?;
         let kinds = self.metric_kinds(&compiled, data.y.shape());
         let start = Instant::now();

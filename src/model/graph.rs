@@ -74,6 +74,9 @@ impl Graph {
     }
     /// The per-sample output shape (the input shape when there are no layers).
     pub fn output_shape(&self) -> Option<&[usize]> {
+        if !self.is_built() {
+            return None;
+        }
         match self.layers.last() {
             Some(l) => Some(l.output_shape()),
             None => self.input_shape.as_deref(),
@@ -112,9 +115,17 @@ impl Graph {
         }
         Ok(r)
     }
-    /// The number of weights (all trainable).
+    /// The number of weights, trainable or not.
     pub fn count_params(&self) -> usize {
         self.layers.iter().map(|l| count_params(l.as_ref())).sum()
+    }
+    /// The number of weights the optimizer trains (the summary's
+    /// "Trainable params").
+    pub fn count_trainable_params(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| crate::layers::count_trainable_params(l.as_ref()))
+            .sum()
     }
     /// All weights in Keras order: for each layer, kernel then bias.
     pub fn get_weights(&self) -> Vec<ArrayD<f32>> {
@@ -183,13 +194,9 @@ impl Graph {
         let input = match self.output_shape() {
             Some(s) => s.to_vec(),
             None => match layer.declared_input_shape() {
-                Some(s) => s.to_vec(),
-                None => {
-                    return Err(Error::state(format!(
-                        "the first layer of {} needs an input shape: give it .input_shape([...]) or add Input::new([...]) first",
-                        self.name
-                    )))
-                }
+                Some(s) if self.layers.is_empty() => s.to_vec(),
+                // Built later from the data (Keras 3's deferred build).
+                _ => return self.push_unbuilt(layer),
             },
         };
         let mut rng = self.rng.clone();

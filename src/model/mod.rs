@@ -10,6 +10,7 @@
 mod autosave;
 mod callbacks;
 mod data_adapter;
+mod deferred;
 mod display;
 mod evaluate;
 mod fit;

@@ -87,7 +87,13 @@ impl Graph {
         let layers: Vec<Value> = self
             .layers
             .iter()
-            .map(|l| json!({"class_name": l.class_name(), "config": l.config()}))
+            .map(|l| {
+                let mut config = l.config();
+                if let (false, Some(c)) = (l.is_trainable(), config.as_object_mut()) {
+                    c.insert("trainable".into(), json!(false));
+                }
+                json!({"class_name": l.class_name(), "config": config})
+            })
             .collect();
         let weights: Vec<Value> = self
             .named_weights()

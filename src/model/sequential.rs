@@ -33,9 +33,11 @@ impl Sequential {
             graph: Graph::new(unique_name("sequential"), ModelKind::Sequential),
         }
     }
-    /// Adds a layer on top; the first layer needs an input shape (or add
-    /// an `Input` first). A layer that does not fit is not added and the
-    /// model is unchanged.
+    /// Adds a layer on top. Without an input shape (on the first layer,
+    /// or an `Input` first) the layers are built from the data at the
+    /// first `fit`, `predict`, `evaluate` or `train_on_batch`, as Keras 3
+    /// does. A layer that does not fit is not added and the model is
+    /// unchanged.
     pub fn add<L: Layer + 'static>(&mut self, layer: L) -> Result<()> {
         // One small generic line: a notebook cell compiles only this for
         // each layer type it adds, the rest is built with kerust.

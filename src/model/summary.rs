@@ -113,6 +113,9 @@ impl Graph {
     /// # Ok::<(), kerust::Error>(())
     /// ```
     pub fn summary_string(&self) -> String {
+        if !self.is_built() {
+            return format!("{}\n", super::deferred::NOT_BUILT);
+        }
         let mut s = format!("Model: \"{}\"\n", self.name);
         s.push_str(&"_".repeat(WIDTH));
         s.push('\n');
@@ -133,9 +136,13 @@ impl Graph {
             s.push('\n');
         }
         let total = self.count_params();
+        let trainable = self.count_trainable_params();
         s.push_str(&format!("Total params: {}\n", thousands(total)));
-        s.push_str(&format!("Trainable params: {}\n", thousands(total)));
-        s.push_str("Non-trainable params: 0\n");
+        s.push_str(&format!("Trainable params: {}\n", thousands(trainable)));
+        s.push_str(&format!(
+            "Non-trainable params: {}\n",
+            thousands(total - trainable)
+        ));
         s.push_str(&"_".repeat(WIDTH));
         s.push('\n');
         s

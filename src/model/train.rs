@@ -30,6 +30,11 @@ impl Graph {
         let result = self
             .gradients(x, y, team)
             .and_then(|value_out| self.optimizer_step(team).map(|()| value_out));
+        if result.is_ok() {
+            for l in &mut self.layers {
+                l.apply_updates();
+            }
+        }
         for l in &mut self.layers {
             l.clear_cache();
         }
@@ -53,7 +58,7 @@ impl Graph {
         let pairs = self
             .layers
             .iter_mut()
-            .flat_map(|l| l.params_mut())
+            .flat_map(|l| l.trainable_params_mut())
             .map(|p| p.slices())
             .collect::<Result<Vec<_>>>()?;
         opt.step(pairs, team);
@@ -66,7 +71,7 @@ impl Graph {
         self.layers
             .iter()
             .flat_map(|l| {
-                l.params()
+                l.trainable_params()
                     .into_iter()
                     .map(move |p| (format!("{}/{}", l.name(), p.name()), p.value().len()))
             })
@@ -92,7 +97,11 @@ impl Graph {
         }
         // Layers below the first one with weights need no backward pass.
         let n = self.layers.len();
-        if let Some(first) = self.layers.iter().position(|l| !l.params().is_empty()) {
+        if let Some(first) = self
+            .layers
+            .iter()
+            .position(|l| !l.trainable_params().is_empty())
+        {
             let mut g = grad;
             for i in (first..n).rev() {
                 let need = i > first;
@@ -119,7 +128,7 @@ impl Graph {
         // A finite loss can still overflow in the backward pass: non-finite
         // gradients stop the step too, before any weight changes.
         for l in &self.layers {
-            for p in l.params() {
+            for p in l.trainable_params() {
                 let g = p.grad();
                 let g = g
                     .as_slice()
@@ -166,6 +175,7 @@ impl Graph {
         y: &dyn AsTensor,
     ) -> Result<(f32, Vec<f32>)> {
         let compiled = self.compiled("train_on_batch")?.clone();
+        self.build_for(x.to_tensor().shape())?;
         let data = self.adapt("x", x.to_tensor(), y, compiled.loss)?;
         let kinds = self.metric_kinds(&compiled, data.y.shape());
         let n = data.len();
@@ -209,6 +219,7 @@ impl Graph {
     fn fit_any(&mut self, x: &dyn AsTensor, y: &dyn AsTensor, opts: Fit) -> Result<History> {
         let compiled = self.compiled("fit")?.clone();
         opts.check()?;
+        self.build_for(x.to_tensor().shape())?;
         let data = self.adapt("x", x.to_tensor(), y, compiled.loss)?;
         let (train, val) = match (&opts.validation_data, opts.validation_split) {
             (Some((vx, vy)), _) => {

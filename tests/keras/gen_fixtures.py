@@ -93,19 +93,28 @@ def act(activation):
     return {"type": "Activation", "activation": activation}
 
 
+def size2(v):
+    """An integer size stays an integer (kerust's `Conv2D::new(32, 3)`)."""
+    return v if isinstance(v, int) else list(v)
+
+
 def conv(filters, k, activation="linear", strides=(1, 1), padding="valid"):
     return {
         "type": "Conv2D",
         "filters": filters,
-        "kernel_size": list(k),
-        "strides": list(strides),
+        "kernel_size": size2(k),
+        "strides": size2(strides),
         "padding": padding,
         "activation": activation,
     }
 
 
 def pool(p):
-    return {"type": "MaxPooling2D", "pool_size": list(p)}
+    return {"type": "MaxPooling2D", "pool_size": size2(p)}
+
+
+def keras_size(v):
+    return v if isinstance(v, int) else tuple(v)
 
 
 FLATTEN = {"type": "Flatten"}
@@ -273,7 +282,80 @@ NETS = [
     # probabilities, in training; keras.losses on the probabilities clips
     ("saturated_sigmoid", [2], "input_shape", [dense(1, "sigmoid")], "sigmoid1", True),
     ("saturated_softmax", [3], "input_shape", [dense(3, "softmax")], "softmax", True),
+    # the layers of the next tutorials (issue 15); appended, so that the
+    # nets above keep their seeds
+    (
+        "pooling_average_global_max",
+        [6, 6, 2],
+        "input_shape",
+        [
+            conv(3, 3, "relu"),
+            {"type": "AveragePooling2D", "pool_size": 2, "strides": 1, "padding": "same"},
+            {"type": "GlobalMaxPooling2D"},
+            dense(3, "softmax"),
+        ],
+        "softmax",
+        True,
+    ),
+    (
+        "pooling_average_global_average",
+        [7, 6, 2],
+        "input_shape",
+        [
+            {"type": "AveragePooling2D", "pool_size": [3, 3], "strides": [2, 2], "padding": "same"},
+            {"type": "MaxPooling2D", "pool_size": 2, "strides": 1, "padding": "same"},
+            {"type": "GlobalAveragePooling2D"},
+            dense(2, "sigmoid"),
+        ],
+        "multilabel",
+        True,
+    ),
+    (
+        "reshape_global_average_1d_softmax",
+        [12],
+        "input_shape",
+        [{"type": "Reshape", "target_shape": [4, 3]}, dense(5, "tanh"), {"type": "GlobalAveragePooling1D"}, dense(3), {"type": "Softmax"}],
+        "softmax",
+        True,
+    ),
+    (
+        "reshape_conv_integer_sizes",
+        [16],
+        "input_shape",
+        [{"type": "Reshape", "target_shape": [4, -1, 1]}, conv(2, 3, "relu", strides=1, padding="same"), pool(2), FLATTEN, dense(1)],
+        "linear",
+        True,
+    ),
+    (
+        "embedding_global_average",
+        [5],
+        "input_shape",
+        [{"type": "Embedding", "input_dim": 12, "output_dim": 4}, {"type": "GlobalAveragePooling1D"}, dense(3, "softmax")],
+        "softmax",
+        True,
+    ),
 ]
+
+NETS.append(
+    (
+        "batch_normalization_mlp",
+        [4],
+        "input_shape",
+        [dense(5, "relu"), {"type": "BatchNormalization"}, dense(3, "softmax")],
+        "softmax",
+        True,
+    )
+)
+
+# Nets whose inputs are integer ids below this vocabulary size (Embedding).
+INT_INPUTS = {"embedding_global_average": 12}
+
+# Nets trained with SGD only: TensorFlow hands an Embedding's gradient to
+# the optimizer as IndexedSlices, one slice per id occurrence, and RMSprop,
+# Adam and Adagrad square those slices one by one (a repeated id's squares
+# are summed, not its summed gradient squared); kerust's optimizers see the
+# dense gradient, as Keras' other backends do.
+SGD_ONLY = {"embedding_global_average"}
 
 # Kernels of these nets are scaled up so that their outputs saturate.
 WEIGHT_SCALE = {"saturated_sigmoid": 12.0, "saturated_softmax": 12.0}
@@ -311,14 +393,25 @@ def keras_layer(spec, first_kw):
     if t == "Conv2D":
         return layers.Conv2D(
             spec["filters"],
-            tuple(spec["kernel_size"]),
-            strides=tuple(spec["strides"]),
+            keras_size(spec["kernel_size"]),
+            strides=keras_size(spec["strides"]),
             padding=spec["padding"],
             activation=spec["activation"],
             **first_kw,
         )
-    if t == "MaxPooling2D":
-        return layers.MaxPooling2D(tuple(spec["pool_size"]), **first_kw)
+    if t in ("MaxPooling2D", "AveragePooling2D"):
+        kw = {k: keras_size(spec[k]) for k in ("strides",) if k in spec}
+        if "padding" in spec:
+            kw["padding"] = spec["padding"]
+        return getattr(layers, t)(keras_size(spec["pool_size"]), **kw, **first_kw)
+    if t in ("GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Softmax"):
+        return getattr(layers, t)(**first_kw)
+    if t == "BatchNormalization":
+        return layers.BatchNormalization(**first_kw)
+    if t == "Embedding":
+        return layers.Embedding(spec["input_dim"], spec["output_dim"], **first_kw)
+    if t == "Reshape":
+        return layers.Reshape(tuple(spec["target_shape"]), **first_kw)
     raise ValueError(t)
 
 
@@ -345,7 +438,13 @@ def initial_weights(model, rng, quantized, scale=1.0):
     """Kernels uniform in +-1.5 * glorot limit (times `scale`), biases
     uniform in +-0.2."""
     out, encoded = [], []
-    for w in model.get_weights():
+    for var, w in zip(model.weights, model.get_weights()):
+        if "variance" in var.name:
+            # a variance (BatchNormalization's moving variance) stays positive
+            v = rng.uniform(0.5, 1.5, size=w.shape).astype(F32)
+            encoded.append(enc(v))
+            out.append(v)
+            continue
         if w.ndim >= 2:
             fan_in = int(np.prod(w.shape[:-1]))
             fan_out = int(w.shape[-1]) * (int(np.prod(w.shape[:-2])) if w.ndim == 4 else 1)
@@ -366,7 +465,10 @@ def initial_weights(model, rng, quantized, scale=1.0):
     return out, encoded
 
 
-def inputs(rng, shape, n, sparse):
+def inputs(rng, shape, n, sparse, vocab=None):
+    if vocab is not None:
+        # integer ids, as float32 (what kerust's Embedding takes)
+        return rng.integers(0, vocab, size=(n, *shape)).astype(F32)
     if sparse:
         # stroke-like inputs: few non-zero pixels, so that most first-layer
         # weights get zero gradients and the fixture stays small
@@ -534,7 +636,7 @@ def make_fixture(index, entry):
     init, init_enc = initial_weights(model, rng, quantized=quantized, scale=WEIGHT_SCALE.get(name, 1.0))
     model.set_weights(init)
     n_pred = 3 if quantized else 5
-    x_pred = inputs(rng, input_shape, n_pred, sparse=big and input_shape[0] > 8)
+    x_pred = inputs(rng, input_shape, n_pred, sparse=big and input_shape[0] > 8, vocab=INT_INPUTS.get(name))
     preds = model.predict(x_pred, verbose=0)
     fixture = {
         "name": name,
@@ -554,7 +656,10 @@ def make_fixture(index, entry):
     if kind is not None:
         units = int(net_layers[-1].output.shape[-1])
         n = 2 if big else 6
-        xs = [inputs(rng, input_shape, n, sparse=big and input_shape[0] > 8) for _ in range(3)]
+        xs = [
+            inputs(rng, input_shape, n, sparse=big and input_shape[0] > 8, vocab=INT_INPUTS.get(name))
+            for _ in range(3)
+        ]
         ts = [targets(rng, kind, units, n) for _ in range(3)]
         fixture["train_x"] = [enc(x) for x in xs]
         fixture["targets"] = {k: [enc_labels(t[k]) for t in ts] for k in ts[0]}
@@ -562,6 +667,8 @@ def make_fixture(index, entry):
             plan = []
             variant = 0
             for opt in OPTIMIZERS:
+                if name in SGD_ONLY and opt["name"].lower() != "sgd":
+                    continue
                 for loss in LOSSES_FOR[kind]:
                     tkey = target_for(kind, loss, variant)
                     metrics = metrics_for(variant)
@@ -809,6 +916,39 @@ def csv_cases():
     return cases
 
 
+def normalization_cases():
+    """Normalization: adapt on data (mean, population variance, count,
+    outputs), and given mean/variance (no weights), with Keras' epsilon."""
+    rng = np.random.default_rng(77)
+    cases = []
+    for shape, scale in [((20, 3), [1.0, 10.0, 0.001]), ((6, 2, 4), [2.0, 0.5, 3.0, 1.0])]:
+        keras.backend.clear_session()
+        data = (rng.normal(0.0, 1.0, size=shape) * np.array(scale) + 5.0).astype(F32)
+        data[:, ..., 0] = 3.0  # a constant feature: variance 0, divided by epsilon
+        layer = layers.Normalization(axis=-1)
+        layer.adapt(data)
+        x = rng.normal(0.0, 1.0, size=(4, *shape[1:])).astype(F32)
+        cases.append(
+            {
+                "data": enc(data),
+                "weights": [enc(w) for w in layer.get_weights()],
+                "count_params": int(layer.count_params()),
+                "x": enc(x),
+                "y": enc(layer(x)),
+            }
+        )
+    keras.backend.clear_session()
+    layer = layers.Normalization(mean=[1.0, -2.0], variance=[4.0, 0.0])
+    x = rng.normal(0.0, 1.0, size=(3, 2)).astype(F32)
+    y = layer(x)
+    cases.append(
+        {"mean": [1.0, -2.0], "variance": [4.0, 0.0], "count_params": int(layer.count_params()), "x": enc(x), "y": enc(y)}
+    )
+    return cases
+
+
+
+
 VALIDATION_SPLITS = ([3, 4, 7, 10, 100, 314, 404, 1000], [0.01, 0.1, 0.2, 0.25, 0.3, 0.33, 0.5, 0.7, 0.9])
 
 
@@ -876,7 +1016,12 @@ def main():
             json.dump({"keras_version": keras.__version__, "cases": edge_loss_cases()}, f, separators=(",", ":"))
             f.write("\n")
         print(f"losses: {os.path.getsize(path)} bytes")
-    for key, make in [("schedules", schedule_cases), ("callbacks", callback_cases), ("fit_runs", fit_cases)]:
+    for key, make in [
+        ("schedules", schedule_cases),
+        ("callbacks", callback_cases),
+        ("fit_runs", fit_cases),
+        ("normalization", normalization_cases),
+    ]:
         if not only or key in only:
             path = os.path.join(OUT, key + ".json")
             with open(path, "w") as f:
