@@ -12,6 +12,7 @@ mod fused;
 mod input;
 mod pooling;
 mod size2;
+mod util;
 
 pub use crate::parallel::Team;
 pub(crate) use base::{check_regularizers, regularizers_config};
@@ -20,11 +21,12 @@ pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
 pub use size2::Size2;
+pub(crate) use util::{batch_rows, cfg, check_alloc, standard};
 
 use crate::activations::ActivationFn;
 use crate::error::{Error, Result};
 use crate::random::Rng;
-use ndarray::{ArrayD, ArrayViewD, CowArray, IxDyn};
+use ndarray::{ArrayD, ArrayViewD};
 
 /// Declares the layers: `module::Type` per line. For each it adds the
 /// module, re-exports the type, implements `Debug` and the builders
@@ -415,60 +417,5 @@ pub(crate) fn from_config(class_name: &str, config: &serde_json::Value) -> Resul
                 known.join(", ")
             )))
         }
-    }
-}
-
-/// Reads a config field, with an error naming the layer and field.
-pub(crate) fn cfg<T: serde_core::de::DeserializeOwned>(
-    config: &serde_json::Value,
-    key: &str,
-) -> Result<T> {
-    let v = config
-        .get(key)
-        .ok_or_else(|| Error::io(format!("layer config has no '{key}': {config}")))?;
-    serde_json::from_value(v.clone())
-        .map_err(|e| Error::io(format!("layer config field '{key}' is invalid ({e}): {v}")))
-}
-
-/// Checks that a requested size fits in memory limits kerust accepts: one
-/// weight array of at most 2^31 scalars.
-pub(crate) fn check_alloc(layer: &str, what: &str, dims: &[usize]) -> Result<usize> {
-    const LIMIT: usize = 1 << 31;
-    match crate::shape::checked_size(dims) {
-        Some(n) if n <= LIMIT => Ok(n),
-        _ => Err(Error::value(format!(
-            "layer {layer}: {what} of shape {} is too large (more than 2^31 values)",
-            if what == "input" || what == "output" {
-                crate::shape::keras_shape(dims)
-            } else {
-                crate::shape::array_shape(dims)
-            }
-        ))),
-    }
-}
-
-/// `x` in row-major order (borrowed when it already is) and the output
-/// shape `(batch, output_shape...)`, when `x`'s samples have the built
-/// input shape; an internal error otherwise (the model checks shapes).
-pub(crate) fn batch_rows<'a>(
-    x: &'a ArrayD<f32>,
-    base: &Base,
-) -> Result<(CowArray<'a, f32, IxDyn>, Vec<usize>)> {
-    match x.shape().split_first() {
-        Some((&n, rest)) if rest == base.input_shape.as_slice() => {
-            Ok((x.as_standard_layout(), base.batch_output(n)))
-        }
-        _ => Err(base.wrong_input(x.shape())),
-    }
-}
-
-/// The array itself when it is row-major, else a row-major copy: a
-/// row-major reshape or slice of a column-major array fails (a caller's
-/// transposed input, or a column-major gradient).
-pub(crate) fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndarray::Array<f32, D> {
-    if a.is_standard_layout() {
-        a
-    } else {
-        a.as_standard_layout().into_owned()
     }
 }
