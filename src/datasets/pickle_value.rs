@@ -229,9 +229,8 @@ pub(crate) fn build(obj: Value, state: Value) -> std::result::Result<Value, Stri
             let data = match data {
                 Value::Bytes(b) => ArrayData::Raw(b),
                 Value::Str(s) => ArrayData::Raw(s.chars().map(|c| c as u32 as u8).collect()),
-                list @ (Value::Ints(_) | Value::Items(_)) => {
-                    ArrayData::Objects(list.into_items().unwrap_or_default())
-                }
+                Value::Ints(v) => ArrayData::Objects(v.into_iter().map(Value::Int).collect()),
+                Value::Items(v) => ArrayData::Objects(v),
                 other => return Err(format!("array data given as {}", other.kind())),
             };
             Ok(Value::Array(Array {

@@ -109,15 +109,12 @@ impl TextOptions {
 /// Shuffles `x` and `y` together with `rng`, as Keras' `x[indices]`.
 pub(crate) fn shuffle(
     rng: &mut RandomState,
-    x: Vec<Vec<i64>>,
+    mut x: Vec<Vec<i64>>,
     y: Vec<i64>,
 ) -> (Vec<Vec<i64>>, Vec<i64>) {
     let idx = rng.permutation(x.len());
-    let mut x: Vec<Option<Vec<i64>>> = x.into_iter().map(Some).collect();
-    let xs = idx
-        .iter()
-        .map(|&i| x[i].take().unwrap_or_default())
-        .collect();
+    // `idx` is a permutation: each sequence is moved out exactly once.
+    let xs = idx.iter().map(|&i| std::mem::take(&mut x[i])).collect();
     let ys = idx.iter().map(|&i| y[i]).collect();
     (xs, ys)
 }
