@@ -1,72 +1,15 @@
 //! `GlobalAveragePooling1D`: the mean over the steps of each sample.
 
-use super::pooling::Global;
-use super::{Base, Ctx, Layer, Team};
-use crate::error::Result;
-use crate::random::Rng;
-use ndarray::ArrayD;
-use serde_json::json;
-
-/// The mean over the steps, as `keras.layers.GlobalAveragePooling1D`: `(None, steps, 16)` becomes `(None, 16)`.
-///
-/// ```
-/// use kerust::prelude::*;
-/// let mut model = Sequential::new();
-/// model.add(GlobalAveragePooling1D::new().input_shape([10, 16]))?;
-/// assert_eq!(model.layer(0).output_shape(), &[16]);
-/// assert_eq!(model.predict(&Array3::<f32>::zeros((2, 10, 16)))?.shape(), &[2, 16]);
-/// # Ok::<(), kerust::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct GlobalAveragePooling1D {
-    pub(super) base: Base,
-    pool: Global,
-}
-
-impl Default for GlobalAveragePooling1D {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl GlobalAveragePooling1D {
-    /// A new GlobalAveragePooling1D layer.
-    pub fn new() -> Self {
-        Self::with_base(Base::new("global_average_pooling1d"))
-    }
-    fn with_base(base: Base) -> Self {
-        GlobalAveragePooling1D {
-            base,
-            pool: Global::new(false, 2),
-        }
-    }
-    pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        Ok(Self::with_base(Base::from_config(c)?))
-    }
-}
-
-impl Layer for GlobalAveragePooling1D {
-    fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {
-        self.pool.build(&mut self.base, input_shape)
-    }
-    fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
-        self.pool.forward(&self.base, &x, ctx.training)
-    }
-    fn try_backward(
-        &mut self,
-        grad: ArrayD<f32>,
-        need_input_grad: bool,
-        _team: Team,
-    ) -> Result<Option<ArrayD<f32>>> {
-        if !need_input_grad {
-            return Ok(None);
-        }
-        self.pool.backward(&self.base, &grad).map(Some)
-    }
-    fn clear_cache(&mut self) {
-        self.pool.clear();
-    }
-    fn config(&self) -> serde_json::Value {
-        json!({"name": self.base.name, "data_format": "channels_last", "keepdims": false})
-    }
+super::global_pooling::global_pooling_layer! {
+    /// The mean over the steps, as `keras.layers.GlobalAveragePooling1D`: `(None, steps, 16)` becomes `(None, 16)`.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let mut model = Sequential::new();
+    /// model.add(GlobalAveragePooling1D::new().input_shape([10, 16]))?;
+    /// assert_eq!(model.layer(0).output_shape(), &[16]);
+    /// assert_eq!(model.predict(&Array3::<f32>::zeros((2, 10, 16)))?.shape(), &[2, 16]);
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    GlobalAveragePooling1D, "global_average_pooling1d", max: false, rank: 2
 }

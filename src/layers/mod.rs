@@ -9,6 +9,7 @@
 
 mod base;
 mod fused;
+mod global_pooling;
 mod input;
 mod pooling;
 mod size2;

@@ -1,13 +1,12 @@
 //! What the pooling layers share: for `MaxPooling2D` and
 //! `AveragePooling2D` their Keras arguments (`pool_size`, `strides`,
-//! `padding`) and the checks of `build`; for the global poolings, the
-//! reduction over every axis but the channels.
+//! `padding`) and the checks of `build`; for every pooling layer, the
+//! [`Layer`](super::Layer) methods that hand the work to its `pool`.
 
-use super::{batch_rows, cfg, check_alloc, Base};
+use super::cfg;
 use crate::error::{Error, Result};
-use crate::kernels::pool::{global_backward, global_forward, PoolGeom};
+use crate::kernels::pool::PoolGeom;
 use crate::kernels::{conv_out, is_same_padding};
-use ndarray::ArrayD;
 use serde_json::json;
 
 /// The arguments of a 2-D pooling layer (strides default to the pool size).
@@ -72,86 +71,42 @@ impl Pool2D {
     }
 }
 
-/// What the global pooling layers share: the mean or maximum over every
-/// axis but the batch and the channels (the last), with its caches.
-#[derive(Debug, Clone)]
-pub(super) struct Global {
-    /// Maximum (true) or mean.
-    max: bool,
-    /// The input's rank without the batch axis: 2 for 1-D, 3 for 2-D.
-    rank: usize,
-    /// `(steps, channels)` once built.
-    dims: (usize, usize),
-    /// The batch size and (for the maximum) the winners of the last training pass.
-    cache: Option<(usize, Vec<usize>)>,
+/// The [`Layer`](super::Layer) methods of a pooling layer with a `base:
+/// Base` and a `pool` that has `build`, `forward`, `backward`, `clear`
+/// and `config` (used inside its `impl Layer`).
+macro_rules! pool_layer_methods {
+    () => {
+        fn build(
+            &mut self,
+            input_shape: &[usize],
+            _rng: &mut $crate::random::Rng,
+        ) -> $crate::error::Result<Vec<usize>> {
+            self.pool.build(&mut self.base, input_shape)
+        }
+        fn try_forward(
+            &mut self,
+            x: ndarray::ArrayD<f32>,
+            ctx: &mut $crate::layers::Ctx,
+        ) -> $crate::error::Result<ndarray::ArrayD<f32>> {
+            self.pool.forward(&self.base, &x, ctx.training)
+        }
+        fn try_backward(
+            &mut self,
+            grad: ndarray::ArrayD<f32>,
+            need_input_grad: bool,
+            _team: $crate::layers::Team,
+        ) -> $crate::error::Result<Option<ndarray::ArrayD<f32>>> {
+            if !need_input_grad {
+                return Ok(None);
+            }
+            self.pool.backward(&self.base, &grad).map(Some)
+        }
+        fn clear_cache(&mut self) {
+            self.pool.clear();
+        }
+        fn config(&self) -> serde_json::Value {
+            self.pool.config(&self.base.name)
+        }
+    };
 }
-
-impl Global {
-    pub fn new(max: bool, rank: usize) -> Global {
-        Global {
-            max,
-            rank,
-            dims: (0, 0),
-            cache: None,
-        }
-    }
-    pub fn build(&mut self, base: &mut Base, input_shape: &[usize]) -> Result<Vec<usize>> {
-        let Some((&c, spatial)) = input_shape
-            .split_last()
-            .filter(|_| input_shape.len() == self.rank)
-        else {
-            let want = if self.rank == 2 {
-                "(None, steps, features)"
-            } else {
-                "(None, height, width, channels)"
-            };
-            return Err(Error::shape(format!(
-                "layer {} expects input of shape {want} but got {}",
-                base.name,
-                crate::shape::keras_shape(input_shape)
-            )));
-        };
-        let steps = check_alloc(&base.name, "input", input_shape)? / c.max(1);
-        if spatial.contains(&0) {
-            return Err(Error::shape(format!(
-                "layer {}: cannot pool over an empty input {}",
-                base.name,
-                crate::shape::keras_shape(input_shape)
-            )));
-        }
-        self.dims = (steps, c);
-        Ok(base.built(input_shape, vec![c]))
-    }
-    pub fn forward(&mut self, base: &Base, x: &ArrayD<f32>, training: bool) -> Result<ArrayD<f32>> {
-        self.cache = None;
-        let (xs, out_shape) = batch_rows(x, base)?;
-        let n = out_shape[0];
-        let xsl = xs.as_slice().ok_or_else(|| base.wrong_input(x.shape()))?;
-        let (steps, c) = self.dims;
-        let (out, arg) = global_forward(xsl, n, steps, c, self.max);
-        if training {
-            self.cache = Some((n, arg));
-        }
-        ArrayD::from_shape_vec(out_shape, out)
-            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
-    }
-    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>) -> Result<ArrayD<f32>> {
-        let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
-        if grad.shape() != base.batch_output(*n) {
-            return Err(base.wrong_input(grad.shape()));
-        }
-        let gs = grad.as_standard_layout();
-        let gsl = gs
-            .as_slice()
-            .ok_or_else(|| base.wrong_input(grad.shape()))?;
-        let (steps, c) = self.dims;
-        let dx = global_backward(gsl, *n, steps, c, self.max.then_some(&arg[..]));
-        let mut in_shape = vec![*n];
-        in_shape.extend_from_slice(&base.input_shape);
-        ArrayD::from_shape_vec(in_shape, dx)
-            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
-    }
-    pub fn clear(&mut self) {
-        self.cache = None;
-    }
-}
+pub(super) use pool_layer_methods;
