@@ -3,10 +3,11 @@
 //! `padding`) and the checks of `build`; for every pooling layer, the
 //! [`Layer`](super::Layer) methods that hand the work to its `pool`.
 
-use super::cfg;
+use super::{batch_rows, cfg, Base};
 use crate::error::{Error, Result};
 use crate::kernels::pool::PoolGeom;
 use crate::kernels::{conv_out, is_same_padding};
+use ndarray::ArrayD;
 use serde_json::json;
 
 /// The arguments of a 2-D pooling layer (strides default to the pool size).
@@ -70,6 +71,143 @@ impl Pool2D {
                "strides": self.strides.unwrap_or(self.pool_size), "padding": self.padding})
     }
 }
+
+/// What `MaxPooling2D` and `AveragePooling2D` share: their arguments, the
+/// geometry once built and the cache of the last training pass.
+#[derive(Clone)]
+pub(super) struct Windows {
+    /// The Keras arguments (strides resolved once built).
+    pub args: Pool2D,
+    /// Maximum (true) or mean.
+    max: bool,
+    /// The sizes, once built.
+    geom: Option<PoolGeom>,
+    /// The batch size and (for the maximum) for each output the spatial
+    /// index `iy * width + ix` of the input that won, of the last training pass.
+    cache: Option<(usize, Vec<u32>)>,
+}
+
+impl Windows {
+    pub fn new(args: Pool2D, max: bool) -> Windows {
+        Windows {
+            args,
+            max,
+            geom: None,
+            cache: None,
+        }
+    }
+    fn geom(&self, base: &Base) -> Result<PoolGeom> {
+        self.geom
+            .ok_or_else(|| Error::internal(format!("layer {} is not built", base.name)))
+    }
+    pub fn build(&mut self, base: &mut Base, input_shape: &[usize]) -> Result<Vec<usize>> {
+        let g = self.args.geom(&base.name, input_shape)?;
+        self.geom = Some(g);
+        self.args.strides = Some((g.sh, g.sw));
+        Ok(base.built(input_shape, vec![g.oh, g.ow, g.c]))
+    }
+    pub fn forward(&mut self, base: &Base, x: &ArrayD<f32>, training: bool) -> Result<ArrayD<f32>> {
+        self.cache = None;
+        let g = self.geom(base)?;
+        let (xs, out_shape) = batch_rows(x, base)?;
+        let n = out_shape[0];
+        let xsl = xs.as_slice().ok_or_else(|| base.wrong_input(x.shape()))?;
+        let (out, arg) = if self.max {
+            g.max_forward(xsl, n, training)
+        } else {
+            (g.avg_forward(xsl, n), Vec::new())
+        };
+        if training {
+            self.cache = Some((n, arg));
+        }
+        ArrayD::from_shape_vec(out_shape, out)
+            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+    }
+    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>) -> Result<ArrayD<f32>> {
+        let g = self.geom(base)?;
+        let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
+        if grad.shape() != base.batch_output(*n) {
+            return Err(base.wrong_input(grad.shape()));
+        }
+        let gs = grad.as_standard_layout();
+        let gsl = gs
+            .as_slice()
+            .ok_or_else(|| base.wrong_input(grad.shape()))?;
+        let dx = if self.max {
+            g.max_backward(gsl, arg, *n)
+        } else {
+            g.avg_backward(gsl, *n)
+        };
+        let mut in_shape = vec![*n];
+        in_shape.extend_from_slice(&base.input_shape);
+        ArrayD::from_shape_vec(in_shape, dx)
+            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+    }
+    pub fn clear(&mut self) {
+        self.cache = None;
+    }
+    /// The config entries of layer `name` (strides resolved).
+    pub fn config(&self, name: &str) -> serde_json::Value {
+        self.args.config(name)
+    }
+}
+
+/// Declares a 2-D pooling layer over windows: the doc comment, the type,
+/// its default name and whether it takes the maximum (else the mean).
+macro_rules! window_pooling_layer {
+    ($(#[$doc:meta])* $layer:ident, $name:literal, max: $max:literal) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $layer {
+            pub(super) base: $crate::layers::Base,
+            pool: $crate::layers::pooling::Windows,
+        }
+
+        impl Default for $layer {
+            #[doc = concat!("`", stringify!($layer), "()` in Keras: 2x2 windows.")]
+            fn default() -> Self {
+                Self::new(2)
+            }
+        }
+
+        impl $layer {
+            /// Pooling windows of `pool_size`: one integer (`2` for 2x2) or a pair `(height, width)`.
+            pub fn new(pool_size: impl Into<$crate::layers::Size2>) -> Self {
+                Self::with_base(
+                    $crate::layers::Base::new($name),
+                    $crate::layers::pooling::Pool2D::new(pool_size.into().pair()),
+                )
+            }
+            fn with_base(base: $crate::layers::Base, args: $crate::layers::pooling::Pool2D) -> Self {
+                $layer {
+                    base,
+                    pool: $crate::layers::pooling::Windows::new(args, $max),
+                }
+            }
+            /// Sets the strides (default: the pool size): one integer or a pair.
+            pub fn strides(mut self, strides: impl Into<$crate::layers::Size2>) -> Self {
+                self.pool.args.strides = Some(strides.into().pair());
+                self
+            }
+            /// Sets the padding, `"valid"` (default) or `"same"`.
+            pub fn padding(mut self, padding: &str) -> Self {
+                self.pool.args.padding = padding.to_string();
+                self
+            }
+            pub(crate) fn from_config(c: &serde_json::Value) -> $crate::error::Result<Self> {
+                Ok(Self::with_base(
+                    $crate::layers::Base::from_config(c)?,
+                    $crate::layers::pooling::Pool2D::from_config(c)?,
+                ))
+            }
+        }
+
+        impl $crate::layers::Layer for $layer {
+            $crate::layers::pooling::pool_layer_methods!();
+        }
+    };
+}
+pub(super) use window_pooling_layer;
 
 /// The [`Layer`](super::Layer) methods of a pooling layer with a `base:
 /// Base` and a `pool` that has `build`, `forward`, `backward`, `clear`
