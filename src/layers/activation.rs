@@ -1,10 +1,9 @@
 //! `Activation`: applies an activation function as a layer of its own.
 
-use super::{cfg, Base, Ctx, Fused, Layer, Team};
+use super::{cfg, Base, Fused, Layer};
 use crate::activations::ActivationSpec;
 use crate::error::Result;
 use crate::random::Rng;
-use ndarray::ArrayD;
 use serde_json::json;
 
 /// Applies an activation, as `keras.layers.Activation`.
@@ -49,39 +48,8 @@ impl Layer for Activation {
         self.fused.set(act);
         Ok(self.base.built(input_shape, input_shape.to_vec()))
     }
-    fn fused(&self) -> Option<&Fused> {
-        Some(&self.fused)
-    }
-    fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
-        if x.shape().get(1..) != Some(&self.base.input_shape[..]) {
-            return Err(self.base.wrong_input(x.shape()));
-        }
-        Ok(self.fused.forward(x, ctx.training))
-    }
-    fn try_backward(
-        &mut self,
-        mut grad: ArrayD<f32>,
-        need_input_grad: bool,
-        _team: Team,
-    ) -> Result<Option<ArrayD<f32>>> {
-        if !need_input_grad {
-            return Ok(None);
-        }
-        self.fused.backward(&mut grad, &self.base.name)?;
-        Ok(Some(grad))
-    }
-    fn try_backward_from_logits(
-        &mut self,
-        grad: ArrayD<f32>,
-        need_input_grad: bool,
-        _team: Team,
-    ) -> Result<Option<ArrayD<f32>>> {
-        Ok(need_input_grad.then_some(grad))
-    }
+    super::fused::fused_only_passes!();
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "activation": self.fused.spec_name()})
-    }
-    fn clear_cache(&mut self) {
-        self.fused.clear();
     }
 }

@@ -107,3 +107,47 @@ impl Fused {
         self.y = None;
     }
 }
+
+/// The [`Layer`](super::Layer) methods of a layer that is only its `fused:
+/// Fused` activation (`Activation`, `Softmax`; used inside its `impl Layer`).
+macro_rules! fused_only_passes {
+    () => {
+        fn fused(&self) -> Option<&$crate::layers::Fused> {
+            Some(&self.fused)
+        }
+        fn try_forward(
+            &mut self,
+            x: ndarray::ArrayD<f32>,
+            ctx: &mut $crate::layers::Ctx,
+        ) -> $crate::error::Result<ndarray::ArrayD<f32>> {
+            if x.shape().get(1..) != Some(&self.base.input_shape[..]) {
+                return Err(self.base.wrong_input(x.shape()));
+            }
+            Ok(self.fused.forward(x, ctx.training))
+        }
+        fn try_backward(
+            &mut self,
+            mut grad: ndarray::ArrayD<f32>,
+            need_input_grad: bool,
+            _team: $crate::layers::Team,
+        ) -> $crate::error::Result<Option<ndarray::ArrayD<f32>>> {
+            if !need_input_grad {
+                return Ok(None);
+            }
+            self.fused.backward(&mut grad, &self.base.name)?;
+            Ok(Some(grad))
+        }
+        fn try_backward_from_logits(
+            &mut self,
+            grad: ndarray::ArrayD<f32>,
+            need_input_grad: bool,
+            _team: $crate::layers::Team,
+        ) -> $crate::error::Result<Option<ndarray::ArrayD<f32>>> {
+            Ok(need_input_grad.then_some(grad))
+        }
+        fn clear_cache(&mut self) {
+            self.fused.clear();
+        }
+    };
+}
+pub(crate) use fused_only_passes;

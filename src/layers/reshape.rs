@@ -1,9 +1,8 @@
 //! `Reshape`: gives each sample a new shape with as many values.
 
-use super::{cfg, check_alloc, Base, Ctx, Layer, Team};
+use super::{cfg, check_alloc, Base, Layer};
 use crate::error::{Error, Result};
 use crate::random::Rng;
-use ndarray::ArrayD;
 use serde_json::json;
 
 /// Reshapes every sample to `target_shape`, as `keras.layers.Reshape`; one
@@ -88,36 +87,7 @@ impl Layer for Reshape {
         let out = self.resolve(input_shape, size)?;
         Ok(self.base.built(input_shape, out))
     }
-    fn try_forward(&mut self, x: ArrayD<f32>, _ctx: &mut Ctx) -> Result<ArrayD<f32>> {
-        let shape = match x.shape().split_first() {
-            Some((&n, rest)) if rest == self.base.input_shape.as_slice() => {
-                self.base.batch_output(n)
-            }
-            _ => return Err(self.base.wrong_input(x.shape())),
-        };
-        let got = x.shape().to_vec();
-        super::standard(x)
-            .into_shape_with_order(shape)
-            .map_err(|_| self.base.wrong_input(&got))
-    }
-    fn try_backward(
-        &mut self,
-        grad: ArrayD<f32>,
-        need_input_grad: bool,
-        _team: Team,
-    ) -> Result<Option<ArrayD<f32>>> {
-        if !need_input_grad {
-            return Ok(None);
-        }
-        let n = grad.shape().first().copied().unwrap_or(0);
-        let mut shape = vec![n];
-        shape.extend_from_slice(&self.base.input_shape);
-        let got = grad.shape().to_vec();
-        super::standard(grad)
-            .into_shape_with_order(shape)
-            .map(Some)
-            .map_err(|_| self.base.wrong_input(&got))
-    }
+    super::util::reshape_passes!();
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "target_shape": self.target_shape})
     }

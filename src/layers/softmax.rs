@@ -1,10 +1,9 @@
 //! `Softmax`: the softmax activation as a layer, over the last axis.
 
-use super::{Base, Ctx, Fused, Layer, Team};
+use super::{Base, Fused, Layer};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::random::Rng;
-use ndarray::ArrayD;
 use serde_json::json;
 
 /// Softmax over the last axis, as `keras.layers.Softmax()`: turns a
@@ -70,39 +69,8 @@ impl Layer for Softmax {
         self.fused.set(ActivationFn::Softmax);
         Ok(self.base.built(input_shape, input_shape.to_vec()))
     }
-    fn fused(&self) -> Option<&Fused> {
-        Some(&self.fused)
-    }
-    fn try_forward(&mut self, x: ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
-        if x.shape().get(1..) != Some(&self.base.input_shape[..]) {
-            return Err(self.base.wrong_input(x.shape()));
-        }
-        Ok(self.fused.forward(x, ctx.training))
-    }
-    fn try_backward(
-        &mut self,
-        mut grad: ArrayD<f32>,
-        need_input_grad: bool,
-        _team: Team,
-    ) -> Result<Option<ArrayD<f32>>> {
-        if !need_input_grad {
-            return Ok(None);
-        }
-        self.fused.backward(&mut grad, &self.base.name)?;
-        Ok(Some(grad))
-    }
-    fn try_backward_from_logits(
-        &mut self,
-        grad: ArrayD<f32>,
-        need_input_grad: bool,
-        _team: Team,
-    ) -> Result<Option<ArrayD<f32>>> {
-        Ok(need_input_grad.then_some(grad))
-    }
+    super::fused::fused_only_passes!();
     fn config(&self) -> serde_json::Value {
         json!({"name": self.base.name, "axis": -1})
-    }
-    fn clear_cache(&mut self) {
-        self.fused.clear();
     }
 }

@@ -59,3 +59,47 @@ pub(crate) fn standard<D: ndarray::Dimension>(a: ndarray::Array<f32, D>) -> ndar
         a.as_standard_layout().into_owned()
     }
 }
+
+/// The [`Layer`](super::Layer) passes of a layer that only gives each
+/// sample a new shape, `base.output_shape` (`Flatten`, `Reshape`; used
+/// inside its `impl Layer`).
+macro_rules! reshape_passes {
+    () => {
+        fn try_forward(
+            &mut self,
+            x: ndarray::ArrayD<f32>,
+            _ctx: &mut $crate::layers::Ctx,
+        ) -> $crate::error::Result<ndarray::ArrayD<f32>> {
+            let shape = match x.shape().split_first() {
+                Some((&n, rest)) if rest == self.base.input_shape.as_slice() => {
+                    self.base.batch_output(n)
+                }
+                _ => return Err(self.base.wrong_input(x.shape())),
+            };
+            // A row-major input is reshaped in place, without a copy.
+            let got = x.shape().to_vec();
+            $crate::layers::standard(x)
+                .into_shape_with_order(shape)
+                .map_err(|_| self.base.wrong_input(&got))
+        }
+        fn try_backward(
+            &mut self,
+            grad: ndarray::ArrayD<f32>,
+            need_input_grad: bool,
+            _team: $crate::layers::Team,
+        ) -> $crate::error::Result<Option<ndarray::ArrayD<f32>>> {
+            if !need_input_grad {
+                return Ok(None);
+            }
+            let n = grad.shape().first().copied().unwrap_or(0);
+            let mut shape = vec![n];
+            shape.extend_from_slice(&self.base.input_shape);
+            let got = grad.shape().to_vec();
+            $crate::layers::standard(grad)
+                .into_shape_with_order(shape)
+                .map(Some)
+                .map_err(|_| self.base.wrong_input(&got))
+        }
+    };
+}
+pub(crate) use reshape_passes;
