@@ -2,7 +2,8 @@
 //! `GlobalAveragePooling2D`, `GlobalMaxPooling2D`) share: the reduction
 //! over every axis but the channels, and the declaration of the layer type.
 
-use super::{batch_rows, check_alloc, Base};
+use super::pooling::{pool_rows, unpool_rows};
+use super::{check_alloc, Base};
 use crate::error::{Error, Result};
 use crate::kernels::pool::{global_backward, global_forward};
 use ndarray::ArrayD;
@@ -60,32 +61,22 @@ impl Global {
     }
     pub fn forward(&mut self, base: &Base, x: &ArrayD<f32>, training: bool) -> Result<ArrayD<f32>> {
         self.cache = None;
-        let (xs, out_shape) = batch_rows(x, base)?;
-        let n = out_shape[0];
-        let xsl = xs.as_slice().ok_or_else(|| base.wrong_input(x.shape()))?;
         let (steps, c) = self.dims;
-        let (out, arg) = global_forward(xsl, n, steps, c, self.max);
-        if training {
-            self.cache = Some((n, arg));
-        }
-        ArrayD::from_shape_vec(out_shape, out)
-            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+        let (max, cache) = (self.max, &mut self.cache);
+        pool_rows(base, x, |xsl, n| {
+            let (out, arg) = global_forward(xsl, n, steps, c, max);
+            if training {
+                *cache = Some((n, arg));
+            }
+            out
+        })
     }
     pub fn backward(&self, base: &Base, grad: &ArrayD<f32>) -> Result<ArrayD<f32>> {
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
-        if grad.shape() != base.batch_output(*n) {
-            return Err(base.wrong_input(grad.shape()));
-        }
-        let gs = grad.as_standard_layout();
-        let gsl = gs
-            .as_slice()
-            .ok_or_else(|| base.wrong_input(grad.shape()))?;
         let (steps, c) = self.dims;
-        let dx = global_backward(gsl, *n, steps, c, self.max.then_some(&arg[..]));
-        let mut in_shape = vec![*n];
-        in_shape.extend_from_slice(&base.input_shape);
-        ArrayD::from_shape_vec(in_shape, dx)
-            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+        unpool_rows(base, grad, *n, |gsl| {
+            global_backward(gsl, *n, steps, c, self.max.then_some(&arg[..]))
+        })
     }
     pub fn clear(&mut self) {
         self.cache = None;

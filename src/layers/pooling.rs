@@ -109,39 +109,29 @@ impl Windows {
     pub fn forward(&mut self, base: &Base, x: &ArrayD<f32>, training: bool) -> Result<ArrayD<f32>> {
         self.cache = None;
         let g = self.geom(base)?;
-        let (xs, out_shape) = batch_rows(x, base)?;
-        let n = out_shape[0];
-        let xsl = xs.as_slice().ok_or_else(|| base.wrong_input(x.shape()))?;
-        let (out, arg) = if self.max {
-            g.max_forward(xsl, n, training)
-        } else {
-            (g.avg_forward(xsl, n), Vec::new())
-        };
-        if training {
-            self.cache = Some((n, arg));
-        }
-        ArrayD::from_shape_vec(out_shape, out)
-            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+        let (max, cache) = (self.max, &mut self.cache);
+        pool_rows(base, x, |xsl, n| {
+            let (out, arg) = if max {
+                g.max_forward(xsl, n, training)
+            } else {
+                (g.avg_forward(xsl, n), Vec::new())
+            };
+            if training {
+                *cache = Some((n, arg));
+            }
+            out
+        })
     }
     pub fn backward(&self, base: &Base, grad: &ArrayD<f32>) -> Result<ArrayD<f32>> {
         let g = self.geom(base)?;
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
-        if grad.shape() != base.batch_output(*n) {
-            return Err(base.wrong_input(grad.shape()));
-        }
-        let gs = grad.as_standard_layout();
-        let gsl = gs
-            .as_slice()
-            .ok_or_else(|| base.wrong_input(grad.shape()))?;
-        let dx = if self.max {
-            g.max_backward(gsl, arg, *n)
-        } else {
-            g.avg_backward(gsl, *n)
-        };
-        let mut in_shape = vec![*n];
-        in_shape.extend_from_slice(&base.input_shape);
-        ArrayD::from_shape_vec(in_shape, dx)
-            .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+        unpool_rows(base, grad, *n, |gsl| {
+            if self.max {
+                g.max_backward(gsl, arg, *n)
+            } else {
+                g.avg_backward(gsl, *n)
+            }
+        })
     }
     pub fn clear(&mut self) {
         self.cache = None;
@@ -208,6 +198,43 @@ macro_rules! window_pooling_layer {
     };
 }
 pub(super) use window_pooling_layer;
+
+/// The forward pass of a pooling layer: `pool` maps the batch `x` as one
+/// row-major slice and its size to the outputs, in `base.output_shape`.
+pub(super) fn pool_rows(
+    base: &Base,
+    x: &ArrayD<f32>,
+    pool: impl FnOnce(&[f32], usize) -> Vec<f32>,
+) -> Result<ArrayD<f32>> {
+    let (xs, out_shape) = batch_rows(x, base)?;
+    let n = out_shape[0];
+    let xsl = xs.as_slice().ok_or_else(|| base.wrong_input(x.shape()))?;
+    let out = pool(xsl, n);
+    ArrayD::from_shape_vec(out_shape, out)
+        .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+}
+
+/// The backward pass of a pooling layer over a batch of `n`: `unpool`
+/// maps the gradient `grad` as one row-major slice to the input's.
+pub(super) fn unpool_rows(
+    base: &Base,
+    grad: &ArrayD<f32>,
+    n: usize,
+    unpool: impl FnOnce(&[f32]) -> Vec<f32>,
+) -> Result<ArrayD<f32>> {
+    if grad.shape() != base.batch_output(n) {
+        return Err(base.wrong_input(grad.shape()));
+    }
+    let gs = grad.as_standard_layout();
+    let gsl = gs
+        .as_slice()
+        .ok_or_else(|| base.wrong_input(grad.shape()))?;
+    let dx = unpool(gsl);
+    let mut in_shape = vec![n];
+    in_shape.extend_from_slice(&base.input_shape);
+    ArrayD::from_shape_vec(in_shape, dx)
+        .map_err(|e| Error::internal(format!("layer {}: {e}", base.name)))
+}
 
 /// The [`Layer`](super::Layer) methods of a pooling layer with a `base:
 /// Base` and a `pool` that has `build`, `forward`, `backward`, `clear`
