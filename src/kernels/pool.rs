@@ -143,32 +143,43 @@ impl PoolGeom {
 }
 
 impl PoolGeom {
+    /// Calls `f(starts, count)` for each output position of `n` images, in
+    /// row-major order (image, row, column): `starts` yields the offset in
+    /// the input of each pixel of the window (padding excluded), `count` is
+    /// how many there are.
+    fn each_window(&self, n: usize, mut f: impl FnMut(&mut dyn Iterator<Item = usize>, f32)) {
+        for b in 0..n {
+            for oy in 0..self.oh {
+                for ox in 0..self.ow {
+                    let (win_y, win_x) = self.window(oy, ox);
+                    let count = (win_y.len() * win_x.len()).max(1) as f32;
+                    let mut starts = win_y.flat_map(|iy| {
+                        win_x
+                            .clone()
+                            .map(move |ix| ((b * self.h + iy) * self.w + ix) * self.c)
+                    });
+                    f(&mut starts, count);
+                }
+            }
+        }
+    }
     /// The averages of `n` images `x` over each window's positions inside
     /// the input (TensorFlow's average pooling: padding is not counted).
     pub fn avg_forward(&self, x: &[f32], n: usize) -> Vec<f32> {
         let c = self.c;
         let mut out = vec![0.0f32; n * self.oh * self.ow * c];
         let mut rows = out.chunks_exact_mut(c.max(1));
-        for b in 0..n {
-            for oy in 0..self.oh {
-                for ox in 0..self.ow {
-                    let Some(o) = rows.next() else {
-                        break;
-                    };
-                    let (win_y, win_x) = self.window(oy, ox);
-                    let count = (win_y.len() * win_x.len()).max(1) as f32;
-                    for iy in win_y {
-                        for ix in win_x.clone() {
-                            let start = ((b * self.h + iy) * self.w + ix) * c;
-                            super::add(o, &x[start..start + c]);
-                        }
-                    }
-                    for v in o.iter_mut() {
-                        *v /= count;
-                    }
-                }
+        self.each_window(n, |starts, count| {
+            let Some(o) = rows.next() else {
+                return;
+            };
+            for start in starts {
+                super::add(o, &x[start..start + c]);
             }
-        }
+            for v in o.iter_mut() {
+                *v /= count;
+            }
+        });
         out
     }
     /// dL/d input of `n` images from dL/d output of [`PoolGeom::avg_forward`]:
@@ -177,25 +188,16 @@ impl PoolGeom {
         let c = self.c;
         let mut dx = vec![0.0f32; n * self.h * self.w * c];
         let mut rows = grad.chunks_exact(c.max(1));
-        for b in 0..n {
-            for oy in 0..self.oh {
-                for ox in 0..self.ow {
-                    let Some(g) = rows.next() else {
-                        break;
-                    };
-                    let (win_y, win_x) = self.window(oy, ox);
-                    let count = (win_y.len() * win_x.len()).max(1) as f32;
-                    for iy in win_y {
-                        for ix in win_x.clone() {
-                            let start = ((b * self.h + iy) * self.w + ix) * c;
-                            for (d, &gv) in dx[start..start + c].iter_mut().zip(g) {
-                                *d += gv / count;
-                            }
-                        }
-                    }
+        self.each_window(n, |starts, count| {
+            let Some(g) = rows.next() else {
+                return;
+            };
+            for start in starts {
+                for (d, &gv) in dx[start..start + c].iter_mut().zip(g) {
+                    *d += gv / count;
                 }
             }
-        }
+        });
         dx
     }
 }
