@@ -133,6 +133,9 @@ impl LayerClass for Input {
     fn layer_base(&self) -> &Base {
         &self.base
     }
+    fn layer_base_mut(&mut self) -> &mut Base {
+        &mut self.base
+    }
     fn boxed(&self) -> Box<dyn Layer> {
         Box::new(self.clone())
     }

@@ -47,6 +47,9 @@ macro_rules! layers {
                 fn layer_base(&self) -> &Base {
                     &self.base
                 }
+                fn layer_base_mut(&mut self) -> &mut Base {
+                    &mut self.base
+                }
                 fn boxed(&self) -> Box<dyn Layer> {
                     Box::new(self.clone())
                 }
@@ -169,6 +172,19 @@ macro_rules! regularizer_builders {
 }
 use regularizer_builders;
 
+/// What `Sequential::add` takes: a layer, or a model used as a layer
+/// (`model.clone()`).
+pub trait IntoLayer {
+    /// The layer, boxed.
+    fn into_layer(self) -> Box<dyn Layer>;
+}
+
+impl<L: Layer + 'static> IntoLayer for L {
+    fn into_layer(self) -> Box<dyn Layer> {
+        Box::new(self)
+    }
+}
+
 /// Rebuilds a layer from its saved config.
 pub(crate) type FromConfig = fn(&serde_json::Value) -> Result<Box<dyn Layer>>;
 
@@ -191,6 +207,8 @@ pub trait LayerClass {
     fn class(&self) -> &'static str;
     /// The name and shapes.
     fn layer_base(&self) -> &Base;
+    /// The name and shapes, mutable (for [`Layer::set_trainable`]).
+    fn layer_base_mut(&mut self) -> &mut Base;
     /// A copy behind a new box.
     fn boxed(&self) -> Box<dyn Layer>;
 }
@@ -271,6 +289,25 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     /// Whether the layer is trainable (Keras' `layer.trainable`).
     fn is_trainable(&self) -> bool {
         self.base().trainable
+    }
+    /// Freezes (`false`) or unfreezes the layer, as Keras'
+    /// `layer.trainable = ...` (a model used as a layer sets all of its
+    /// layers, as Keras does).
+    fn set_trainable(&mut self, trainable: bool) {
+        self.layer_base_mut().trainable = trainable;
+    }
+    /// Each trainable weight's key in the optimizer's state,
+    /// `dense_1/kernel`, with its number of values.
+    fn weight_keys(&self) -> Vec<(String, usize)> {
+        self.trainable_params()
+            .into_iter()
+            .map(|p| (format!("{}/{}", self.name(), p.name()), p.value().len()))
+            .collect()
+    }
+    /// The model inside, for a model used as a layer.
+    #[doc(hidden)]
+    fn as_model(&self) -> Option<&crate::model::Graph> {
+        None
     }
     /// The weights the optimizer trains: none for a frozen layer, else
     /// those not marked non-trainable.

@@ -68,6 +68,9 @@ impl Model {
     pub(crate) fn from_graph(graph: Graph) -> Self {
         Model { graph }
     }
+    pub(crate) fn into_graph(self) -> Graph {
+        self.graph
+    }
 }
 
 impl std::ops::Deref for Model {

@@ -7,6 +7,7 @@
 //! in `callbacks`); weights files in `weights_file`; `predict` and `evaluate` in
 //! `evaluate`; running sums and progress lines in `logs`.
 
+mod as_layer;
 mod autosave;
 mod callbacks;
 mod data_adapter;

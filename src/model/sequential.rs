@@ -2,7 +2,7 @@
 
 use super::graph::{Graph, ModelKind};
 use crate::error::Result;
-use crate::layers::Layer;
+use crate::layers::{IntoLayer, Layer};
 use crate::naming::unique_name;
 
 /// A linear stack of layers, as `keras.models.Sequential`.
@@ -38,10 +38,13 @@ impl Sequential {
     /// first `fit`, `predict`, `evaluate` or `train_on_batch`, as Keras 3
     /// does. A layer that does not fit is not added and the model is
     /// unchanged.
-    pub fn add<L: Layer + 'static>(&mut self, layer: L) -> Result<()> {
+    ///
+    /// A model is a layer too (`model.add(base.clone())`, see
+    /// `LayerRef::model` for reading it back after training).
+    pub fn add<L: IntoLayer>(&mut self, layer: L) -> Result<()> {
         // One small generic line: a notebook cell compiles only this for
         // each layer type it adds, the rest is built with kerust.
-        self.add_boxed(Box::new(layer))
+        self.add_boxed(layer.into_layer())
     }
     fn add_boxed(&mut self, layer: Box<dyn Layer>) -> Result<()> {
         if layer.class_name() == "InputLayer" {
@@ -72,6 +75,9 @@ impl Sequential {
     }
     pub(crate) fn from_graph(graph: Graph) -> Self {
         Sequential { graph }
+    }
+    pub(crate) fn into_graph(self) -> Graph {
+        self.graph
     }
 }
 

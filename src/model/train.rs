@@ -68,14 +68,7 @@ impl Graph {
     /// Each weight's key, `layer/weight`, and its number of values, in the
     /// optimizer's order.
     pub(crate) fn weight_keys(&self) -> (Vec<String>, Vec<usize>) {
-        self.layers
-            .iter()
-            .flat_map(|l| {
-                l.trainable_params()
-                    .into_iter()
-                    .map(move |p| (format!("{}/{}", l.name(), p.name()), p.value().len()))
-            })
-            .unzip()
+        self.layers.iter().flat_map(|l| l.weight_keys()).unzip()
     }
 
     /// The forward and backward passes of [`Graph::train_step`]: the loss,
