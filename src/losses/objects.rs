@@ -94,6 +94,19 @@ impl LossFn {
         let name = self.kind.class_name();
         let p = y_pred.to_tensor();
         let t = y_true.to_tensor().into_owned();
+        // Keras' loss objects first bring both to one rank.
+        let (ts, ps) = super::same_rank(t.shape(), p.shape());
+        let reshape = |a: ArrayViewD<f32>, s: Vec<usize>| {
+            a.as_standard_layout()
+                .into_owned()
+                .into_shape_with_order(s)
+                .map_err(|e| Error::internal(format!("{name}: {e}")))
+        };
+        let p = match p.ndim() == ps.len() {
+            true => p,
+            false => reshape(p.view(), ps)?.into(),
+        };
+        let t = reshape(t.view(), ts)?;
         if p.ndim() == 0 || p.is_empty() {
             return Err(Error::shape(format!(
                 "{name}: y_pred must hold a batch of predictions, got shape {}",
