@@ -113,7 +113,6 @@ fn nested_models_match_keras_forward_summary_and_training() {
     let fx = fixture();
     for case in fx["nested"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        clear_session();
         let mut model = outer_model(case);
         let weights: Vec<ArrayD<f32>> = case["weights"]
             .as_array()
@@ -270,7 +269,6 @@ fn losses_on_rank_mismatched_targets_match_keras() {
 fn metrics_on_rank_mismatched_targets_match_keras() {
     let fx = fixture();
     for case in fx["metric_ranks"].as_array().unwrap() {
-        clear_session();
         let units = case["units"].as_u64().unwrap() as usize;
         let mut model = Sequential::new();
         model
@@ -321,4 +319,286 @@ fn metrics_on_rank_mismatched_targets_match_keras() {
             );
         }
     }
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("kerust_nested_{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+/// TF's quickstart model, and its probability model around it.
+fn quickstart() -> (Sequential, Sequential) {
+    let mut model = Sequential::new();
+    model.add(Flatten::new().input_shape([28, 28])).unwrap();
+    model.add(Dense::new(128).activation("relu")).unwrap();
+    model.add(Dropout::new(0.2)).unwrap();
+    model.add(Dense::new(10)).unwrap();
+    let mut probability_model = Sequential::new();
+    probability_model.add(model.clone()).unwrap();
+    probability_model.add(Softmax::new()).unwrap();
+    (model, probability_model)
+}
+
+#[test]
+fn summary_shows_the_inner_model_as_one_row() {
+    // (Names are counted per process and these tests run at the same
+    // time, so the expected names are read from the models.)
+    let (model, probability_model) = quickstart();
+    let s = probability_model.summary_string();
+    let row = format!("{} (Sequential)", model.name());
+    assert!(
+        s.contains(&format!(
+            "\n{row:<29}(None, 10)                101770    \n"
+        )),
+        "{s}"
+    );
+    let softmax_name = probability_model.layer(1).name();
+    let row = format!("{softmax_name} (Softmax)");
+    assert!(
+        s.contains(&format!(
+            "\n{row:<29}(None, 10)                0         \n"
+        )),
+        "{s}"
+    );
+    assert!(
+        s.contains("Total params: 101,770\nTrainable params: 101,770\nNon-trainable params: 0\n"),
+        "{s}"
+    );
+    assert_eq!(
+        format!("{:?}", probability_model.layer(0)),
+        format!("{} (Sequential)", model.name())
+    );
+}
+
+#[test]
+fn predict_goes_through_the_inner_model() {
+    let (mut model, mut probability_model) = quickstart();
+    let x = ArrayD::from_shape_fn(vec![3, 28, 28], |i| ((i[1] * 28 + i[2]) % 17) as f32 / 17.0);
+    let logits = model.predict(&x).unwrap();
+    let p = probability_model.predict(&x).unwrap();
+    for r in 0..3 {
+        let row = logits.index_axis(Axis(0), r);
+        let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        let sum: f32 = row.iter().map(|v| (v - max).exp()).sum();
+        for (c, &z) in row.iter().enumerate() {
+            let want = (z - max).exp() / sum;
+            assert!(
+                close(p[[r, c]], want, 1e-6),
+                "{r},{c}: {} vs {want}",
+                p[[r, c]]
+            );
+        }
+    }
+}
+
+#[test]
+fn training_the_outer_model_trains_the_copy_and_reads_back() {
+    let mut base = Sequential::new();
+    base.add(Dense::new(4).activation("tanh").input_shape([3]))
+        .unwrap();
+    let mut outer = Sequential::new();
+    outer.add(base.clone()).unwrap();
+    outer.add(Dense::new(1)).unwrap();
+    let before = base.get_weights();
+    outer.compile(SGD::new(0.1), "mse", NO_METRICS).unwrap();
+    let x = array![[0.1f32, 0.2, 0.3], [0.5, -0.4, 0.0]];
+    let y = array![1.0f32, -1.0];
+    outer.fit(&x, &y, Fit::epochs(3).verbose(0)).unwrap();
+    // The original is a copy: unchanged.
+    assert_eq!(base.get_weights(), before);
+    // The trained inner model, read back from the outer one.
+    let trained = outer.get_layer(base.name()).unwrap().model().unwrap();
+    assert_ne!(trained.get_weights(), before);
+    assert_eq!(trained.get_weights(), outer.get_weights()[..2].to_vec());
+    assert_eq!(
+        outer.get_layer(base.name()).unwrap().get_weights().unwrap(),
+        trained.get_weights()
+    );
+    let mut trained = trained;
+    assert_eq!(trained.predict(&x).unwrap().shape(), &[2, 4]);
+    // The optimizer's state is keyed by the inner layers' names.
+    let keys = &outer.optimizer().unwrap().state().keys;
+    let dense = base.layer(0).name();
+    let key = |w: &str| format!("{}/{dense}/{w}", base.name());
+    assert_eq!(keys[..2], [key("kernel"), key("bias")]);
+    // set_weights on the outer model reaches the inner layers.
+    let mut w = outer.get_weights();
+    w[0].fill(0.5);
+    outer.set_weights(&w).unwrap();
+    assert_eq!(
+        outer
+            .get_layer(base.name())
+            .unwrap()
+            .model()
+            .unwrap()
+            .get_weights()[0],
+        w[0]
+    );
+    // A layer that is not a model says so.
+    let err = outer.layer(1).model().unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "layer {} (Dense) is not a model",
+            outer.layer(1).name()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn frozen_base_keeps_its_weights_and_batch_statistics() {
+    let mut base = Sequential::new();
+    base.add(Dense::new(6).activation("relu").input_shape([4]))
+        .unwrap();
+    base.add(BatchNormalization::new()).unwrap();
+    let mut model = Sequential::new();
+    model.add(base.clone().trainable(false)).unwrap();
+    model.add(Dense::new(2).activation("softmax")).unwrap();
+    let s = model.summary_string();
+    assert!(
+        s.contains("Total params: 68\nTrainable params: 14\nNon-trainable params: 54\n"),
+        "{s}"
+    );
+    model
+        .compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+        .unwrap();
+    let x = ArrayD::from_shape_fn(vec![8, 4], |i| {
+        (i[0] as f32 - 3.5) * 0.3 + i[1] as f32 * 0.1
+    });
+    let y = array![0.0f32, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0];
+    let before = model.get_weights();
+    model
+        .fit(&x, &y, Fit::epochs(2).batch_size(4).verbose(0))
+        .unwrap();
+    let after = model.get_weights();
+    for i in 0..6 {
+        assert_eq!(after[i], before[i], "base weight {i} changed");
+    }
+    assert_ne!(after[6], before[6], "the head did not train");
+    // Read back, the base is still frozen; unfrozen (fine-tuning), all of
+    // it trains again.
+    let mut back = model.get_layer(base.name()).unwrap().model().unwrap();
+    assert_eq!(back.count_trainable_params(), 0);
+    back.set_trainable(true);
+    let mut tuned = Sequential::new();
+    tuned.add(back).unwrap();
+    tuned.add(Dense::new(2).activation("softmax")).unwrap();
+    assert_eq!(tuned.count_trainable_params(), 30 + 12 + 14);
+}
+
+#[test]
+fn deferred_build_reaches_the_inner_model() {
+    let mut base = Sequential::new();
+    base.add(Dense::new(3).activation("relu")).unwrap();
+    let mut model = Sequential::new();
+    model.add(base.clone()).unwrap();
+    model.add(Dense::new(1)).unwrap();
+    assert!(!model.is_built());
+    model.compile("sgd", "mse", NO_METRICS).unwrap();
+    let x = ArrayD::from_shape_fn(vec![4, 5], |i| (i[0] + i[1]) as f32 * 0.1);
+    model
+        .fit(
+            &x,
+            &array![1.0f32, 0.0, 1.0, 0.0],
+            Fit::epochs(1).verbose(0),
+        )
+        .unwrap();
+    assert_eq!(model.layer(0).output_shape(), &[3]);
+    assert_eq!(model.count_params(), 5 * 3 + 3 + 3 + 1);
+}
+
+#[test]
+fn bad_uses_say_what_was_expected() {
+    let mut base = Sequential::new();
+    base.add(Dense::new(2).input_shape([4])).unwrap();
+    // The inner model's input does not fit what comes before it.
+    let mut model = Sequential::new();
+    model.add(Dense::new(5).input_shape([3])).unwrap();
+    let err = model.add(base.clone()).unwrap_err().to_string();
+    let want = format!(
+        "layer {} (Sequential) expects input of shape (None, 4) but got (None, 5)",
+        base.name()
+    );
+    assert!(err.contains(&want), "{err}");
+    assert_eq!(
+        model.layers().len(),
+        1,
+        "a failed add leaves the model unchanged"
+    );
+    // The same model twice: its name is taken.
+    let mut square = Sequential::new();
+    square.add(Dense::new(4).input_shape([4])).unwrap();
+    let mut model = Sequential::new();
+    model.add(square.clone()).unwrap();
+    let err = model.add(square.clone()).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("already has a layer named '{}'", square.name())),
+        "{err}"
+    );
+    let mut model = Sequential::new();
+    model.add(base.clone()).unwrap();
+    // Data of the wrong shape names the inner model, the first layer.
+    let err = model
+        .predict(&Array2::<f32>::zeros((2, 3)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "layer {} expects x of shape (None, 4) but got (None, 3)",
+            base.name()
+        )),
+        "{err}"
+    );
+    // A model without layers is no layer.
+    let mut model = Sequential::new();
+    model.add(Dense::new(2).input_shape([4])).unwrap();
+    let empty = Sequential::new();
+    let err = model.add(empty.clone()).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("model {} has no layers", empty.name())),
+        "{err}"
+    );
+}
+
+#[test]
+fn save_and_load_keep_the_nested_model_and_the_optimizer_state() {
+    let mut base = Sequential::new();
+    base.add(Dense::new(5).activation("relu")).unwrap();
+    base.add(BatchNormalization::new()).unwrap();
+    let mut model = Sequential::new();
+    model
+        .add(Dense::new(4).activation("tanh").input_shape([3]))
+        .unwrap();
+    model.add(base.clone()).unwrap(); // built here, from the outer model's shape
+    model.add(Dense::new(1).activation("sigmoid")).unwrap();
+    model
+        .compile("adam", "binary_crossentropy", ["accuracy"])
+        .unwrap();
+    let x = ArrayD::from_shape_fn(vec![6, 3], |i| (i[0] * 3 + i[1]) as f32 * 0.1 - 0.8);
+    let y = array![0.0f32, 1.0, 1.0, 0.0, 1.0, 0.0];
+    model.fit(&x, &y, Fit::epochs(2).verbose(0)).unwrap();
+    let path = tmp("nested.kerust");
+    model.save(&path).unwrap();
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let nested = &doc["layers"][1];
+    assert_eq!(nested["class_name"], "Sequential");
+    assert_eq!(nested["config"]["name"], base.name());
+    assert_eq!(
+        nested["config"]["layers"][1]["class_name"],
+        "BatchNormalization"
+    );
+    assert_eq!(
+        nested["config"]["build_input_shape"],
+        serde_json::json!([null, 4])
+    );
+    let mut loaded = load_model(&path).unwrap();
+    assert_eq!(loaded.summary_string(), model.summary_string());
+    assert_eq!(loaded.get_weights(), model.get_weights());
+    assert_eq!(loaded.predict(&x).unwrap(), model.predict(&x).unwrap());
+    // Training goes on from the same optimizer state.
+    let a = model.train_on_batch(&x, &y).unwrap();
+    let b = loaded.train_on_batch(&x, &y).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(loaded.get_weights(), model.get_weights());
 }
