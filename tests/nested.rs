@@ -38,18 +38,18 @@ fn assert_close(what: &str, got: &ArrayD<f32>, want: &ArrayD<f32>, rel: f32) {
     }
 }
 
-fn layer(spec: &Value) -> Box<dyn FnOnce(&mut Sequential) -> kerust::Result<()>> {
+fn add_layer(model: &mut Sequential, spec: &Value) {
     let s = spec.as_array().unwrap();
     match s[0].as_str().unwrap() {
         "dense" => {
             let units = s[1].as_u64().unwrap() as usize;
-            let act = s[2].as_str().unwrap().to_string();
-            Box::new(move |m| m.add(Dense::new(units).activation(act.as_str())))
+            model.add(Dense::new(units).activation(s[2].as_str().unwrap()))
         }
-        "bn" => Box::new(|m| m.add(BatchNormalization::new())),
-        "softmax" => Box::new(|m| m.add(Softmax::new())),
+        "bn" => model.add(BatchNormalization::new()),
+        "softmax" => model.add(Softmax::new()),
         other => panic!("unknown spec {other}"),
     }
+    .unwrap();
 }
 
 fn shape_of(v: &Value) -> Vec<usize> {
@@ -70,7 +70,7 @@ fn inner_model(case: &Value) -> Sequential {
             .unwrap();
     }
     for l in spec["layers"].as_array().unwrap() {
-        layer(l)(&mut inner).unwrap();
+        add_layer(&mut inner, l);
     }
     inner.trainable(spec["trainable"].as_bool().unwrap())
 }
@@ -83,11 +83,11 @@ fn outer_model(case: &Value) -> Sequential {
         .add(Input::new([shape_of(&case["input"])[0]]))
         .unwrap();
     for l in case["before"].as_array().unwrap() {
-        layer(l)(&mut outer).unwrap();
+        add_layer(&mut outer, l);
     }
     outer.add(inner.clone()).unwrap();
     for l in case["after"].as_array().unwrap() {
-        layer(l)(&mut outer).unwrap();
+        add_layer(&mut outer, l);
     }
     outer
 }
@@ -157,17 +157,11 @@ fn nested_models_match_keras_forward_summary_and_training() {
             "{summary}"
         );
         assert!(
-            summary.contains(&format!(
-                "Trainable params: {}",
-                kerust_thousands(trainable)
-            )),
+            summary.contains(&format!("Trainable params: {}", trainable)),
             "{summary}"
         );
         assert!(
-            summary.contains(&format!(
-                "Non-trainable params: {}",
-                kerust_thousands(total - trainable)
-            )),
+            summary.contains(&format!("Non-trainable params: {}", total - trainable)),
             "{summary}"
         );
         // forward
@@ -227,18 +221,6 @@ fn nested_models_match_keras_forward_summary_and_training() {
             1e-4,
         );
     }
-}
-
-fn kerust_thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[test]

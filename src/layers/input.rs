@@ -133,8 +133,8 @@ impl LayerClass for Input {
     fn layer_base(&self) -> &Base {
         &self.base
     }
-    fn layer_base_mut(&mut self) -> &mut Base {
-        &mut self.base
+    fn layer_base_mut(&mut self) -> Option<&mut Base> {
+        Some(&mut self.base)
     }
     fn boxed(&self) -> Box<dyn Layer> {
         Box::new(self.clone())

@@ -47,8 +47,8 @@ macro_rules! layers {
                 fn layer_base(&self) -> &Base {
                     &self.base
                 }
-                fn layer_base_mut(&mut self) -> &mut Base {
-                    &mut self.base
+                fn layer_base_mut(&mut self) -> Option<&mut Base> {
+                    Some(&mut self.base)
                 }
                 fn boxed(&self) -> Box<dyn Layer> {
                     Box::new(self.clone())
@@ -207,8 +207,11 @@ pub trait LayerClass {
     fn class(&self) -> &'static str;
     /// The name and shapes.
     fn layer_base(&self) -> &Base;
-    /// The name and shapes, mutable (for [`Layer::set_trainable`]).
-    fn layer_base_mut(&mut self) -> &mut Base;
+    /// The name and shapes, mutable (for [`Layer::set_trainable`]); a
+    /// layer without it cannot be frozen by its model.
+    fn layer_base_mut(&mut self) -> Option<&mut Base> {
+        None
+    }
     /// A copy behind a new box.
     fn boxed(&self) -> Box<dyn Layer>;
 }
@@ -294,7 +297,9 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     /// `layer.trainable = ...` (a model used as a layer sets all of its
     /// layers, as Keras does).
     fn set_trainable(&mut self, trainable: bool) {
-        self.layer_base_mut().trainable = trainable;
+        if let Some(base) = self.layer_base_mut() {
+            base.trainable = trainable;
+        }
     }
     /// Each trainable weight's key in the optimizer's state,
     /// `dense_1/kernel`, with its number of values.

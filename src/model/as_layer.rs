@@ -89,8 +89,12 @@ impl Nested {
         from_logits: bool,
     ) -> Result<Option<ArrayD<f32>>> {
         let n = self.graph.layers.len();
-        let trains = |l: &Box<dyn Layer>| !l.trainable_params().is_empty();
-        let first = match self.graph.layers.iter().position(trains) {
+        let trains = self
+            .graph
+            .layers
+            .iter()
+            .position(|l| !l.trainable_params().is_empty());
+        let first = match trains {
             _ if need_input_grad => 0,
             Some(i) if self.base.trainable => i,
             _ => return Ok(None),
@@ -150,8 +154,8 @@ impl LayerClass for Nested {
     fn layer_base(&self) -> &Base {
         &self.base
     }
-    fn layer_base_mut(&mut self) -> &mut Base {
-        &mut self.base
+    fn layer_base_mut(&mut self) -> Option<&mut Base> {
+        Some(&mut self.base)
     }
     fn boxed(&self) -> Box<dyn Layer> {
         Box::new(self.clone())
@@ -318,8 +322,31 @@ impl Graph {
 }
 
 impl Sequential {
-    /// [`Graph::set_trainable`] as a builder, for a frozen base:
-    /// `outer.add(base.clone().trainable(false))?`.
+    /// [`Graph::set_trainable`] as a builder, for a frozen base in
+    /// transfer learning (Chollet's pattern: a trained base, frozen, and a
+    /// new head trained on top of it).
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// // A base model, trained on some task.
+    /// let mut base = Sequential::new();
+    /// base.add(Dense::new(8).activation("relu").input_shape([4]))?;
+    /// base.add(Dense::new(4).activation("relu"))?;
+    /// // Frozen inside a new model with a new head.
+    /// let mut model = Sequential::new();
+    /// model.add(base.clone().trainable(false))?;
+    /// model.add(Dense::new(1).activation("sigmoid"))?;
+    /// assert_eq!(model.count_params(), 40 + 36 + 5);
+    /// assert_eq!(model.count_trainable_params(), 5);
+    /// model.compile("adam", "binary_crossentropy", ["accuracy"])?;
+    /// let x = Array2::from_shape_fn((16, 4), |(i, j)| ((i * 3 + j) % 7) as f32 / 7.0);
+    /// let y = Array1::from_shape_fn(16, |i| (i % 2) as f32);
+    /// model.fit(&x, &y, Fit::epochs(2).verbose(0))?;
+    /// // The base kept its weights; the trained copy is read back by name.
+    /// let trained_base = model.get_layer(base.name())?.model()?;
+    /// assert_eq!(trained_base.get_weights(), base.get_weights());
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
     pub fn trainable(mut self, trainable: bool) -> Self {
         self.set_trainable(trainable);
         self

@@ -39,8 +39,23 @@ impl Sequential {
     /// does. A layer that does not fit is not added and the model is
     /// unchanged.
     ///
-    /// A model is a layer too (`model.add(base.clone())`, see
-    /// `LayerRef::model` for reading it back after training).
+    /// A model is a layer too, as in TF's quickstart: one summary row
+    /// `sequential_1 (Sequential)`. Rust's `clone()` is a copy (Keras
+    /// shares the layers): training the outer model trains the copy, read
+    /// back with `outer.get_layer(model.name())?.model()?`.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(10).input_shape([4]))?;
+    /// let mut probability_model = Sequential::new();
+    /// probability_model.add(model.clone())?;
+    /// probability_model.add(Softmax::new())?;
+    /// let p = probability_model.predict(&Array2::<f32>::ones((2, 4)))?;
+    /// assert!((p.index_axis(Axis(0), 0).sum() - 1.0).abs() < 1e-6);
+    /// assert_eq!(probability_model.layer(0).layer()?.class_name(), "Sequential");
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
     pub fn add<L: IntoLayer>(&mut self, layer: L) -> Result<()> {
         // One small generic line: a notebook cell compiles only this for
         // each layer type it adds, the rest is built with kerust.
