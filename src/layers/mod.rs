@@ -22,10 +22,12 @@ pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
 pub use size2::Size2;
-pub(crate) use util::{batch_rows, cfg, check_alloc, standard};
+use util::debug_layer;
+pub(crate) use util::{batch_rows, cfg, check_alloc, from_config, standard};
+pub use util::{count_params, count_trainable_params};
 
 use crate::activations::ActivationFn;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::random::Rng;
 use ndarray::{ArrayD, ArrayViewD};
 
@@ -414,51 +416,5 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
 impl Clone for Box<dyn Layer> {
     fn clone(&self) -> Self {
         self.box_clone()
-    }
-}
-
-/// `{:?}` of a layer: its class and config, never its weights (an MNIST
-/// `Dense(128)` holds 100,480 numbers), and whether it is built:
-/// `Dense { name: "dense_1", activation: "relu", units: 128, use_bias: true, built: false }`.
-///
-/// Written by hand rather than derived: a derived `fmt` is `#[inline]`, so
-/// every notebook cell that adds a layer compiled it again, with ndarray's
-/// array printing behind it (about a third of such a cell's code).
-fn debug_layer(layer: &dyn Layer, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    let mut s = f.debug_struct(layer.class_name());
-    s.field("name", &layer.name());
-    if let serde_json::Value::Object(config) = layer.config() {
-        for (key, value) in config.iter().filter(|(key, _)| *key != "name") {
-            s.field(key, &format_args!("{value}"));
-        }
-    }
-    s.field("built", &!layer.input_shape().is_empty()).finish()
-}
-
-/// The number of scalars in a layer's weights.
-pub fn count_params(layer: &dyn Layer) -> usize {
-    layer.weights().iter().map(|w| w.len()).sum()
-}
-
-/// The number of scalars the optimizer trains in a layer.
-pub fn count_trainable_params(layer: &dyn Layer) -> usize {
-    layer
-        .trainable_params()
-        .iter()
-        .map(|p| p.value().len())
-        .sum()
-}
-
-/// Rebuilds a layer from its saved `class_name` and `config`.
-pub(crate) fn from_config(class_name: &str, config: &serde_json::Value) -> Result<Box<dyn Layer>> {
-    match REGISTRY.iter().find(|(name, _)| *name == class_name) {
-        Some((_, make)) => make(config),
-        None => {
-            let known: Vec<&str> = REGISTRY.iter().map(|(name, _)| *name).collect();
-            Err(Error::io(format!(
-                "unknown layer class '{class_name}' in the model file: kerust knows {}",
-                known.join(", ")
-            )))
-        }
     }
 }

@@ -88,7 +88,6 @@ impl Nested {
         team: Team,
         from_logits: bool,
     ) -> Result<Option<ArrayD<f32>>> {
-        let n = self.graph.layers.len();
         let trains = self
             .graph
             .layers
@@ -99,29 +98,14 @@ impl Nested {
             Some(i) if self.base.trainable => i,
             _ => return Ok(None),
         };
-        let mut g = grad;
-        for i in (first..n).rev() {
-            let need = i > first || need_input_grad;
-            // i < n = self.graph.layers.len().
-            let layer = &mut self.graph.layers[i];
-            let dx = if i == n - 1 && from_logits {
-                layer.try_backward_from_logits(g, need, team)?
-            } else {
-                layer.try_backward(g, need, team)?
-            };
-            match dx {
-                Some(dx) => g = dx,
-                None if !need => return Ok(None),
-                None => {
-                    return Err(Error::internal(format!(
-                        "layer {} in {} gave no input gradient",
-                        layer.name(),
-                        self.base.name
-                    )))
-                }
-            }
-        }
-        Ok(need_input_grad.then_some(g))
+        super::train::backward_through(
+            &mut self.graph.layers,
+            first,
+            grad,
+            need_input_grad,
+            from_logits,
+            team,
+        )
     }
 }
 
