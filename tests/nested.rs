@@ -6,25 +6,11 @@
 use kerust::prelude::*;
 use serde_json::Value;
 
-fn fixture() -> Value {
-    let text = std::fs::read_to_string("tests/fixtures/nested.json").unwrap();
-    serde_json::from_str(&text).unwrap()
-}
+mod fixture_support;
+use fixture_support::{arr, strs, usizes};
 
-fn arr(v: &Value) -> ArrayD<f32> {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_u64().unwrap() as usize)
-        .collect();
-    let data: Vec<f32> = v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_f64().unwrap() as f32)
-        .collect();
-    ArrayD::from_shape_vec(shape, data).unwrap()
+fn fixture() -> Value {
+    fixture_support::fixture("nested")
 }
 
 fn close(a: f32, b: f32, rel: f32) -> bool {
@@ -52,22 +38,12 @@ fn add_layer(model: &mut Sequential, spec: &Value) {
     .unwrap();
 }
 
-fn shape_of(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_u64().unwrap() as usize)
-        .collect()
-}
-
 /// The inner model of a case: built when it has an input shape.
 fn inner_model(case: &Value) -> Sequential {
     let spec = &case["inner"];
     let mut inner = Sequential::new();
     if !spec["input"].is_null() {
-        inner
-            .add(Input::new([shape_of(&spec["input"])[0]]))
-            .unwrap();
+        inner.add(Input::new([usizes(&spec["input"])[0]])).unwrap();
     }
     for l in spec["layers"].as_array().unwrap() {
         add_layer(&mut inner, l);
@@ -79,9 +55,7 @@ fn inner_model(case: &Value) -> Sequential {
 fn outer_model(case: &Value) -> Sequential {
     let inner = inner_model(case);
     let mut outer = Sequential::new();
-    outer
-        .add(Input::new([shape_of(&case["input"])[0]]))
-        .unwrap();
+    outer.add(Input::new([usizes(&case["input"])[0]])).unwrap();
     for l in case["before"].as_array().unwrap() {
         add_layer(&mut outer, l);
     }
@@ -98,14 +72,6 @@ fn optimizer(name: &str) -> Box<dyn Optimizer> {
         "rmsprop" => Box::new(RMSprop::new(0.01)),
         _ => Box::new(SGD::new(0.1)),
     }
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -131,18 +97,13 @@ fn nested_models_match_keras_forward_summary_and_training() {
             .as_array()
             .unwrap()
             .iter()
-            .map(shape_of)
+            .map(usizes)
             .collect();
         assert_eq!(rows, want, "{name}: row shapes");
         let params: Vec<usize> = (0..model.layers().len())
             .map(|i| model.layer(i).count_params())
             .collect();
-        let want: Vec<usize> = case["row_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as usize)
-            .collect();
+        let want = usizes(&case["row_params"]);
         assert_eq!(params, want, "{name}: row params");
         let total = case["total_params"].as_u64().unwrap() as usize;
         let trainable = case["trainable_params"].as_u64().unwrap() as usize;
