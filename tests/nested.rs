@@ -545,3 +545,43 @@ fn save_and_load_keep_the_nested_model_and_the_optimizer_state() {
     assert_eq!(a, b);
     assert_eq!(loaded.get_weights(), model.get_weights());
 }
+
+#[test]
+fn a_functional_model_is_a_layer_too() {
+    let input = Input::new([3]);
+    let h = Dense::new(4).activation("tanh").call(&input).unwrap();
+    let out = Dense::new(2).call(&h).unwrap();
+    let mut functional = Model::new(&input, &out).unwrap();
+    let mut model = Sequential::new();
+    model.add(functional.clone()).unwrap();
+    model.add(Softmax::new()).unwrap();
+    let row = format!("{} (Functional)", functional.name());
+    let s = model.summary_string();
+    assert!(
+        s.contains(&format!(
+            "\n{row:<29}(None, 2)                 26        \n"
+        )),
+        "{s}"
+    );
+    assert_eq!(
+        kerust::model::explain_params(model.layer(0).layer().unwrap()),
+        "the weights of its 2 layers = 26"
+    );
+    let x = array![[0.5f32, -1.0, 2.0], [0.0, 0.1, 0.2]];
+    let z = functional.predict(&x).unwrap();
+    let p = model.predict(&x).unwrap();
+    let e = z.mapv(f32::exp);
+    assert!(close(p[[0, 0]], e[[0, 0]] / (e[[0, 0]] + e[[0, 1]]), 1e-6));
+    let path = tmp("functional_inside.kerust");
+    model.save(&path).unwrap();
+    let mut loaded = load_model(&path).unwrap();
+    assert_eq!(loaded.summary_string(), s);
+    assert_eq!(loaded.predict(&x).unwrap(), p);
+    let back = loaded
+        .get_layer(functional.name())
+        .unwrap()
+        .model()
+        .unwrap();
+    assert!(matches!(back, kerust::model::AnyModel::Functional(_)));
+    assert_eq!(back.summary_string(), functional.summary_string());
+}
