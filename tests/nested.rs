@@ -544,6 +544,14 @@ fn save_and_load_keep_the_nested_model_and_the_optimizer_state() {
     let b = loaded.train_on_batch(&x, &y).unwrap();
     assert_eq!(a, b);
     assert_eq!(loaded.get_weights(), model.get_weights());
+    // A weights file carries the inner model's weights too.
+    let weights = tmp("nested.weights.kerust");
+    model.save_weights(&weights).unwrap();
+    let mut w = loaded.get_weights();
+    w.iter_mut().for_each(|a| a.fill(0.25));
+    loaded.set_weights(&w).unwrap();
+    loaded.load_weights(&weights).unwrap();
+    assert_eq!(loaded.get_weights(), model.get_weights());
 }
 
 #[test]
