@@ -17,6 +17,7 @@
 //! ```
 
 pub mod activations;
+mod builder;
 pub mod callbacks;
 pub mod datasets;
 pub mod display;

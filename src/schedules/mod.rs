@@ -41,16 +41,14 @@
 //! ```
 
 mod cosine_decay;
-mod exponential_decay;
-mod inverse_time_decay;
 mod learning_rate;
 mod piecewise_constant_decay;
+mod step_decay;
 
 pub use cosine_decay::CosineDecay;
-pub use exponential_decay::ExponentialDecay;
-pub use inverse_time_decay::InverseTimeDecay;
 pub use learning_rate::LearningRate;
 pub use piecewise_constant_decay::PiecewiseConstantDecay;
+pub use step_decay::{ExponentialDecay, InverseTimeDecay, StepDecay, EXPONENTIAL, INVERSE_TIME};
 
 use crate::error::{unknown_name, Error, Result};
 use serde_json::Value;

@@ -1,8 +1,27 @@
-//! InverseTimeDecay.
+//! ExponentialDecay and InverseTimeDecay: one schedule of
+//! `p = step / decay_steps` (rounded down with `staircase`), told apart by
+//! its formula.
 
 use super::{check_decay_steps, Config, LearningRateSchedule};
 use crate::error::Result;
 use serde_json::{json, Value};
+
+/// The formula of [`ExponentialDecay`]: `decay_rate ^ p`.
+pub const EXPONENTIAL: u8 = 0;
+/// The formula of [`InverseTimeDecay`]: `1 / (1 + decay_rate * p)`.
+pub const INVERSE_TIME: u8 = 1;
+
+/// `initial_learning_rate * decay_rate ^ (step / decay_steps)`, as
+/// `keras.optimizers.schedules.ExponentialDecay`; with `staircase(true)`
+/// the exponent is rounded down to a whole number.
+///
+/// ```
+/// use kerust::prelude::*;
+/// let schedule = schedules::ExponentialDecay::new(0.1, 100, 0.5).staircase(true);
+/// assert_eq!(schedule.at(99), 0.1);
+/// assert_eq!(schedule.at(100), 0.05);
+/// ```
+pub type ExponentialDecay = StepDecay<EXPONENTIAL>;
 
 /// `initial_learning_rate / (1 + decay_rate * step / decay_steps)`, as
 /// `keras.optimizers.schedules.InverseTimeDecay`; with `staircase(true)`
@@ -15,8 +34,20 @@ use serde_json::{json, Value};
 /// assert_eq!(schedule.at(0), 0.001);
 /// assert!((schedule.at(20_000) - 0.0005).abs() < 1e-9);
 /// ```
+pub type InverseTimeDecay = StepDecay<INVERSE_TIME>;
+
+/// A schedule of `p = step / decay_steps` with the formula `FORMULA`
+/// ([`EXPONENTIAL`] or [`INVERSE_TIME`]); use it by its Keras names,
+/// [`ExponentialDecay`] and [`InverseTimeDecay`].
+///
+/// ```
+/// use kerust::schedules::{ExponentialDecay, InverseTimeDecay, LearningRateSchedule};
+/// assert_eq!(ExponentialDecay::new(0.1, 10, 0.5).at(10), 0.05);
+/// assert_eq!(InverseTimeDecay::new(0.1, 10, 1.0).at(10), 0.05);
+/// assert_eq!(InverseTimeDecay::new(0.1, 10, 1.0).class_name(), "InverseTimeDecay");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct InverseTimeDecay {
+pub struct StepDecay<const FORMULA: u8> {
     initial_learning_rate: f32,
     decay_steps: usize,
     decay_rate: f32,
@@ -24,16 +55,22 @@ pub struct InverseTimeDecay {
     name: String,
 }
 
-impl InverseTimeDecay {
+impl<const FORMULA: u8> StepDecay<FORMULA> {
+    /// Keras' class name of the formula.
+    const CLASS_NAME: &'static str = if FORMULA == EXPONENTIAL {
+        "ExponentialDecay"
+    } else {
+        "InverseTimeDecay"
+    };
     /// The schedule with Keras' three positional arguments; `staircase`
     /// false. `decay_steps` must be positive ([`LearningRateSchedule::check`]).
     pub fn new(initial_learning_rate: f32, decay_steps: usize, decay_rate: f32) -> Self {
-        InverseTimeDecay {
+        StepDecay {
             initial_learning_rate,
             decay_steps,
             decay_rate,
             staircase: false,
-            name: "InverseTimeDecay".to_string(),
+            name: Self::CLASS_NAME.to_string(),
         }
     }
     /// Decays in whole steps of `decay_steps` (default false).
@@ -41,7 +78,8 @@ impl InverseTimeDecay {
         self.staircase = staircase;
         self
     }
-    /// The name saved in the config (default `"InverseTimeDecay"`).
+    /// The name saved in the config (default: the class name,
+    /// `"ExponentialDecay"` or `"InverseTimeDecay"`).
     pub fn name(mut self, name: &str) -> Self {
         self.name = name.to_string();
         self
@@ -53,20 +91,24 @@ impl InverseTimeDecay {
             c.f32("decay_rate")?,
         )
         .staircase(c.bool("staircase", false)?)
-        .name(&c.name("InverseTimeDecay")))
+        .name(&c.name(Self::CLASS_NAME)))
     }
 }
 
-impl LearningRateSchedule for InverseTimeDecay {
+impl<const FORMULA: u8> LearningRateSchedule for StepDecay<FORMULA> {
     fn at(&self, step: usize) -> f32 {
         let mut p = step as f32 / self.decay_steps as f32;
         if self.staircase {
             p = p.floor();
         }
-        self.initial_learning_rate / (1.0 + self.decay_rate * p)
+        if FORMULA == EXPONENTIAL {
+            self.initial_learning_rate * self.decay_rate.powf(p)
+        } else {
+            self.initial_learning_rate / (1.0 + self.decay_rate * p)
+        }
     }
     fn class_name(&self) -> &'static str {
-        "InverseTimeDecay"
+        Self::CLASS_NAME
     }
     fn get_config(&self) -> Value {
         json!({
@@ -78,7 +120,7 @@ impl LearningRateSchedule for InverseTimeDecay {
         })
     }
     fn check(&self) -> Result<()> {
-        check_decay_steps("InverseTimeDecay", "decay_steps", self.decay_steps)
+        check_decay_steps(Self::CLASS_NAME, "decay_steps", self.decay_steps)
     }
     fn box_clone(&self) -> Box<dyn LearningRateSchedule> {
         Box::new(self.clone())
