@@ -46,17 +46,9 @@ struct Cache {
     batch: Option<(Vec<f32>, Vec<f32>)>,
 }
 
-impl Default for BatchNormalization {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+super::util::new_without_arguments!(BatchNormalization, "batch_normalization", "Keras' defaults: momentum 0.99, epsilon 0.001.");
 
 impl BatchNormalization {
-    /// Keras' defaults: momentum 0.99, epsilon 0.001.
-    pub fn new() -> Self {
-        Self::with_base(Base::new("batch_normalization"))
-    }
     fn with_base(base: Base) -> Self {
         BatchNormalization {
             base,

@@ -23,7 +23,7 @@ pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
 pub use size2::Size2;
 use util::debug_layer;
-pub(crate) use util::{batch_rows, cfg, check_alloc, from_config, standard};
+pub(crate) use util::{batch_rows, cfg, check_alloc, from_config, layer_class, standard};
 pub use util::{count_params, count_trainable_params};
 
 use crate::activations::ActivationFn;
@@ -42,20 +42,7 @@ macro_rules! layers {
             mod $module;
             pub use $module::$layer;
 
-            impl LayerClass for $layer {
-                fn class(&self) -> &'static str {
-                    stringify!($layer)
-                }
-                fn layer_base(&self) -> &Base {
-                    &self.base
-                }
-                fn layer_base_mut(&mut self) -> Option<&mut Base> {
-                    Some(&mut self.base)
-                }
-                fn boxed(&self) -> Box<dyn Layer> {
-                    Box::new(self.clone())
-                }
-            }
+            layer_class!($layer, stringify!($layer));
 
             impl std::fmt::Debug for $layer {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -6,6 +6,48 @@ use super::{Base, Layer, REGISTRY};
 use crate::error::{Error, Result};
 use ndarray::{ArrayD, CowArray, IxDyn};
 
+/// `new()` and `Default` of a layer that takes no positional argument:
+/// its `with_base(Base)` with a fresh name from `$prefix` (`new`'s doc
+/// is `$doc`).
+macro_rules! new_without_arguments {
+    ($layer:ident, $prefix:expr, $doc:expr) => {
+        impl Default for $layer {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+        impl $layer {
+            #[doc = $doc]
+            pub fn new() -> Self {
+                Self::with_base($crate::layers::Base::new($prefix))
+            }
+        }
+    };
+}
+pub(crate) use new_without_arguments;
+
+/// The [`LayerClass`](super::LayerClass) impl of a layer type with a
+/// `base: Base` field and Keras' class name `$class`.
+macro_rules! layer_class {
+    ($layer:ty, $class:expr) => {
+        impl $crate::layers::LayerClass for $layer {
+            fn class(&self) -> &'static str {
+                $class
+            }
+            fn layer_base(&self) -> &$crate::layers::Base {
+                &self.base
+            }
+            fn layer_base_mut(&mut self) -> Option<&mut $crate::layers::Base> {
+                Some(&mut self.base)
+            }
+            fn boxed(&self) -> Box<dyn $crate::layers::Layer> {
+                Box::new(self.clone())
+            }
+        }
+    };
+}
+pub(crate) use layer_class;
+
 /// Reads a config field, with an error naming the layer and field.
 pub(crate) fn cfg<T: serde_core::de::DeserializeOwned>(
     config: &serde_json::Value,
