@@ -2,6 +2,7 @@
 
 mod adagrad;
 mod adam;
+mod hyperparameters;
 mod rmsprop;
 mod sgd;
 
@@ -9,6 +10,8 @@ pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use rmsprop::RMSprop;
 pub use sgd::SGD;
+
+use hyperparameters::{optimizer_type, ConfigValue};
 
 use crate::error::{Error, Result};
 use crate::layers::Team;
@@ -18,6 +21,12 @@ use crate::registry::{listed, lookup, Entry};
 /// `learning_rate` and `state` fields (used inside each `impl Optimizer`).
 macro_rules! learning_rate_and_state {
     () => {
+        fn name(&self) -> &'static str {
+            Self::NAME
+        }
+        fn config(&self) -> serde_json::Value {
+            self.hyperparameters()
+        }
         // The rate of the next step: a number, or a schedule's value at
         // the optimizer's step count (Keras' `_get_current_learning_rate`).
         fn learning_rate(&self) -> f32 {
@@ -34,10 +43,10 @@ macro_rules! learning_rate_and_state {
                 .check()
                 .map_err(|e| e.context(self.name()))
         }
-        fn state(&self) -> &State {
+        fn state(&self) -> &$crate::optimizers::State {
             &self.state
         }
-        fn set_state(&mut self, state: State) {
+        fn set_state(&mut self, state: $crate::optimizers::State) {
             self.state = state;
         }
         fn box_clone(&self) -> Box<dyn Optimizer> {
@@ -270,6 +279,10 @@ pub(crate) fn from_config(
 pub(crate) struct Config<'a>(&'a serde_json::Value);
 
 impl Config<'_> {
+    /// The hyper-parameter `key`, of a type [`ConfigValue`] reads.
+    pub fn get<T: ConfigValue>(&self, key: &str) -> Result<T> {
+        T::read(self, key)
+    }
     /// The number `key`.
     pub fn f32(&self, key: &str) -> Result<f32> {
         self.0
