@@ -61,15 +61,11 @@ impl BatchNormalization {
             cache: None,
         }
     }
-    /// Sets the momentum of the moving averages (default 0.99).
-    pub fn momentum(mut self, momentum: f32) -> Self {
-        self.momentum = momentum;
-        self
-    }
-    /// Sets the epsilon added to the variance (default 0.001).
-    pub fn epsilon(mut self, epsilon: f32) -> Self {
-        self.epsilon = epsilon;
-        self
+    crate::builder::setters! {
+        /// Sets the momentum of the moving averages (default 0.99).
+        momentum(f32);
+        /// Sets the epsilon added to the variance (default 0.001).
+        epsilon(f32);
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         Ok(Self::with_base(Base::from_config(c)?)

@@ -73,16 +73,12 @@ impl<const FORMULA: u8> StepDecay<FORMULA> {
             name: Self::CLASS_NAME.to_string(),
         }
     }
-    /// Decays in whole steps of `decay_steps` (default false).
-    pub fn staircase(mut self, staircase: bool) -> Self {
-        self.staircase = staircase;
-        self
-    }
-    /// The name saved in the config (default: the class name,
-    /// `"ExponentialDecay"` or `"InverseTimeDecay"`).
-    pub fn name(mut self, name: &str) -> Self {
-        self.name = name.to_string();
-        self
+    crate::builder::setters! {
+        /// Decays in whole steps of `decay_steps` (default false).
+        staircase(bool);
+        /// The name saved in the config (default: the class name,
+        /// `"ExponentialDecay"` or `"InverseTimeDecay"`).
+        name(&str) => name = name.to_string();
     }
     pub(crate) fn from_config(c: &Config) -> Result<Self> {
         Ok(Self::new(
