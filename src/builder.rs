@@ -10,7 +10,7 @@ macro_rules! setters {
     ($(#[$doc:meta])* $name:ident($ty:ty); $($rest:tt)*) => {
         $crate::builder::setters! { $(#[$doc])* $name($ty) => $name = $name; $($rest)* }
     };
-    ($(#[$doc:meta])* $name:ident($ty:ty) => $($place:ident).+ = $value:expr; $($rest:tt)*) => {
+    ($(#[$doc:meta])* $name:ident($ty:ty) => $($place:tt).+ = $value:expr; $($rest:tt)*) => {
         $(#[$doc])*
         pub fn $name(mut self, $name: $ty) -> Self {
             self.$($place).+ = $value;

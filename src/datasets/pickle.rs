@@ -66,6 +66,11 @@ impl<'a> Machine<'a> {
             .fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
     }
 
+    /// A number on a line of its own (the text protocol's memo keys).
+    fn line_number<T: std::str::FromStr>(&mut self, what: &str) -> Result<T> {
+        let line = self.line()?;
+        line.trim().parse().map_err(|_| self.err(what))
+    }
     fn line(&mut self) -> Result<String> {
         let rest = &self.bytes[self.pos..];
         let Some(n) = rest.iter().position(|&b| b == b'\n') else {
@@ -279,11 +284,7 @@ impl<'a> Machine<'a> {
                     self.memo_put(k)?
                 }
                 b'p' => {
-                    let line = self.line()?;
-                    let k = line
-                        .trim()
-                        .parse::<u32>()
-                        .map_err(|_| self.err("bad PUT"))?;
+                    let k = self.line_number("bad PUT")?;
                     self.memo_put(k)?
                 }
                 b'h' => {
@@ -295,11 +296,7 @@ impl<'a> Machine<'a> {
                     self.memo_get(k)?
                 }
                 b'g' => {
-                    let line = self.line()?;
-                    let k = line
-                        .trim()
-                        .parse::<u64>()
-                        .map_err(|_| self.err("bad GET"))?;
+                    let k = self.line_number("bad GET")?;
                     self.memo_get(k)?
                 }
                 b'c' => {

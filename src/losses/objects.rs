@@ -263,11 +263,10 @@ macro_rules! loss_class {
 macro_rules! with_logits {
     ($class:ident) => {
         impl $class {
-            /// Whether `y_pred` holds logits (default false): Keras then
-            /// applies log-softmax (sigmoid for binary) inside the loss.
-            pub fn from_logits(mut self, from_logits: bool) -> Self {
-                self.0.from_logits = from_logits;
-                self
+            crate::builder::setters! {
+                /// Whether `y_pred` holds logits (default false): Keras then
+                /// applies log-softmax (sigmoid for binary) inside the loss.
+                from_logits(bool) => 0.from_logits = from_logits;
             }
         }
     };
@@ -277,11 +276,10 @@ macro_rules! with_logits {
 macro_rules! with_label_smoothing {
     ($class:ident) => {
         impl $class {
-            /// Label smoothing in `[0, 1]` (default 0), as Keras: targets
-            /// move toward the uniform distribution.
-            pub fn label_smoothing(mut self, label_smoothing: f32) -> Self {
-                self.0.label_smoothing = label_smoothing;
-                self
+            crate::builder::setters! {
+                /// Label smoothing in `[0, 1]` (default 0), as Keras: targets
+                /// move toward the uniform distribution.
+                label_smoothing(f32) => 0.label_smoothing = label_smoothing;
             }
         }
     };

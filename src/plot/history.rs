@@ -1,7 +1,7 @@
 //! `history`: the loss and metric curves of `fit`, one panel per metric,
 //! training and validation side by side, as in the Keras tutorials.
 
-use super::figure::{painter, text, DrawResult, Figure};
+use super::figure::{draw_mesh, painter, text, DrawResult, Figure};
 use super::{class_color, short_number};
 use crate::model::History;
 use plotters::coord::Shift;
@@ -111,25 +111,23 @@ where
         .x_label_area_size(42)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range, f64::from(lo)..f64::from(hi))?;
-    chart
-        .configure_mesh()
-        .x_desc("epoch")
-        .y_desc(p.name.as_str())
-        .x_labels(n.clamp(2, 10))
-        .x_label_formatter(&|e| {
-            if *e >= 1 && *e as usize <= n {
-                e.to_string()
-            } else {
-                String::new()
-            }
-        })
-        .y_labels(6)
-        .y_label_formatter(&|v| short_number(*v))
-        .label_style(text(14.5))
-        .axis_desc_style(text(15.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .y_desc(p.name.as_str())
+            .x_labels(n.clamp(2, 10))
+            .x_label_formatter(&|e| {
+                if *e >= 1 && *e as usize <= n {
+                    e.to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|v| short_number(*v)),
+        225,
+    )?;
 
     let series = [
         ("train", Some(&p.train), 0usize),
