@@ -88,22 +88,6 @@ impl Sequential {
             ))),
         }
     }
-    pub(crate) fn from_graph(graph: Graph) -> Self {
-        Sequential { graph }
-    }
-    pub(crate) fn into_graph(self) -> Graph {
-        self.graph
-    }
 }
 
-impl std::ops::Deref for Sequential {
-    type Target = Graph;
-    fn deref(&self) -> &Graph {
-        &self.graph
-    }
-}
-impl std::ops::DerefMut for Sequential {
-    fn deref_mut(&mut self) -> &mut Graph {
-        &mut self.graph
-    }
-}
+graph_model!(Sequential);

@@ -232,9 +232,8 @@ where
                 }
             })
             .y_labels(6)
-            .y_label_formatter(&|v| short_number(*v))
-            .x_desc(c.labels.xlabel.as_str())
-            .y_desc(c.labels.ylabel.as_str()),
+            .y_label_formatter(&|v| short_number(*v)),
+        (c.labels.xlabel.as_str(), c.labels.ylabel.as_str()),
         230,
     )?;
     chart.draw_series(

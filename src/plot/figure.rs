@@ -30,10 +30,12 @@ pub(crate) fn text(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
 }
 
-/// Draws a chart's axes with the look every chart shares: the label and
-/// title sizes, no minor grid lines, major ones in the grey `grid`.
+/// Draws a chart's axes with their titles `(x, y)` and the look every
+/// chart shares: the label and title sizes, no minor grid lines, major
+/// ones in the grey `grid`.
 pub(crate) fn draw_mesh<X, Y, XT, YT, DB>(
     mesh: &mut plotters::chart::MeshStyle<'_, '_, X, Y, DB>,
+    (x, y): (&str, &str),
     grid: u8,
 ) -> DrawResult
 where
@@ -44,7 +46,9 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    mesh.label_style(text(14.5))
+    mesh.x_desc(x)
+        .y_desc(y)
+        .label_style(text(14.5))
         .axis_desc_style(text(15.0))
         .light_line_style(TRANSPARENT)
         .bold_line_style(RGBColor(grid, grid, grid))

@@ -141,9 +141,8 @@ where
                 } else {
                     String::new()
                 }
-            })
-            .x_desc(p.labels.xlabel.as_str())
-            .y_desc(p.labels.ylabel.as_str()),
+            }),
+        (p.labels.xlabel.as_str(), p.labels.ylabel.as_str()),
         230,
     )?;
     let fill = class_color(0);

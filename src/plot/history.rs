@@ -2,7 +2,7 @@
 //! training and validation side by side, as in the Keras tutorials.
 
 use super::figure::{draw_mesh, painter, text, DrawResult, Figure};
-use super::{class_color, short_number};
+use super::{class_color, epoch_points, short_number};
 use crate::model::History;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -114,8 +114,6 @@ where
     draw_mesh(
         chart
             .configure_mesh()
-            .x_desc("epoch")
-            .y_desc(p.name.as_str())
             .x_labels(n.clamp(2, 10))
             .x_label_formatter(&|e| {
                 if *e >= 1 && *e as usize <= n {
@@ -126,6 +124,7 @@ where
             })
             .y_labels(6)
             .y_label_formatter(&|v| short_number(*v)),
+        ("epoch", p.name.as_str()),
         225,
     )?;
 
@@ -137,12 +136,7 @@ where
     for (label, values, color_index) in series {
         let Some(values) = values else { continue };
         let color = class_color(color_index);
-        let points: Vec<(i32, f64)> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(i, v)| (i as i32 + 1, f64::from(*v)))
-            .collect();
+        let points: Vec<(i32, f64)> = epoch_points(values).map(|(e, v)| (e as i32, v)).collect();
         let marker = if points.len() <= 30 { 3 } else { 0 };
         chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
         if marker > 0 {

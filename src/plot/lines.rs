@@ -4,7 +4,7 @@
 use super::chart::{label_methods, values_1d, y_range, Labels};
 use super::figure::{builder_output, draw_mesh, painter, text, DrawResult, Figure};
 use super::legend::{draw_side, Key};
-use super::{class_color, short_number, PlotData};
+use super::{class_color, epoch_points, short_number, PlotData};
 use crate::error::{Error, Result};
 use ndarray::ArrayD;
 use plotters::coord::Shift;
@@ -183,19 +183,13 @@ where
                 }
             })
             .y_labels(6)
-            .y_label_formatter(&|v| short_number(*v))
-            .x_desc(p.labels.xlabel.as_str())
-            .y_desc(p.labels.ylabel.as_str()),
+            .y_label_formatter(&|v| short_number(*v)),
+        (p.labels.xlabel.as_str(), p.labels.ylabel.as_str()),
         225,
     )?;
     for (i, (values, _)) in p.curves.iter().enumerate() {
         let color = class_color(i);
-        let points: Vec<(f64, f64)> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(e, v)| (e as f64 + 1.0, f64::from(*v)))
-            .collect();
+        let points: Vec<(f64, f64)> = epoch_points(values).map(|(e, v)| (e as f64, v)).collect();
         // cut where a curve leaves the y range (plotters would draw such
         // points on the border, as if they were the border's value)
         for run in clip_runs(&points, p.y) {
