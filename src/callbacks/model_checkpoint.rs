@@ -132,14 +132,20 @@ impl ModelCheckpoint {
             );
             return Ok(true);
         };
-        let five = |v: f32| format_value(Arg::Float(f64::from(v)), ".5f").unwrap_or_default();
-        let best = self.m.best.map_or("None".to_string(), five);
+        let five = |v: f32| {
+            format_value(Arg::Float(f64::from(v)), ".5f")
+                .map_err(|e| Error::internal(format!("ModelCheckpoint: {e}")))
+        };
+        let best = match self.m.best {
+            Some(b) => five(b)?,
+            None => "None".to_string(),
+        };
         let monitor = &self.m.monitor;
         if self.m.is_improvement(current, self.m.best) {
             if self.verbose > 0 {
                 model.print_msg(&format!(
                     "\nEpoch {e}: {monitor} improved from {best} to {}, saving model to {path}",
-                    five(current)
+                    five(current)?
                 ));
             }
             self.m.best = Some(current);

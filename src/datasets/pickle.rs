@@ -10,7 +10,7 @@
 //! refused with an error naming it.
 
 use super::pickle_value::Global;
-use super::pickle_value::{append, append_to, build, reduce, set_items, small};
+use super::pickle_value::{append_to, build, reduce, set_items, small};
 pub(crate) use super::pickle_value::{Array, ArrayData, Value};
 use crate::error::{Error, Result};
 
@@ -236,7 +236,7 @@ impl<'a> Machine<'a> {
                 b'l' => {
                     let items = self.pop_mark()?;
                     let mut list = Value::Ints(Vec::new());
-                    append(&mut list, items);
+                    append_to(&mut list, items, self.pos, self.name)?;
                     self.push(list)?
                 }
                 b'a' => {
