@@ -43,6 +43,8 @@ mod sequences;
 mod session;
 pub mod shape;
 pub mod tensor;
+#[cfg(test)]
+mod testing;
 pub mod utils;
 
 pub use error::{Error, ErrorKind, Result};

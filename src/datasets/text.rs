@@ -6,6 +6,39 @@ use super::random_state::RandomState;
 use crate::error::{Error, Result};
 use ndarray::Array1;
 
+/// The public loaders of a text dataset's module, over its `FILE`,
+/// `SHA256` and `load(path, opts)`, each with the doc given: `load_data`
+/// (Keras' `load_data(num_words)`), `load_data_with` (all of Keras'
+/// arguments) and `load_data_from` (a file, no download). `$title` names
+/// the dataset in download messages.
+macro_rules! text_loaders {
+    (
+        $title:literal;
+        $(#[$load_data:meta])* fn load_data;
+        $(#[$with:meta])* fn load_data_with;
+        $(#[$from:meta])* fn load_data_from;
+    ) => {
+        $(#[$load_data])*
+        pub fn load_data(num_words: usize) -> Result<SequenceData> {
+            load_data_with(&TextOptions::new().num_words(num_words))
+        }
+        $(#[$with])*
+        pub fn load_data_with(opts: &TextOptions) -> Result<SequenceData> {
+            let url = format!("{}{FILE}", super::keras_file::ORIGIN);
+            let path = super::keras_file::cached(FILE, &url, SHA256, $title)?;
+            load_data_from(path, opts)
+        }
+        $(#[$from])*
+        pub fn load_data_from(
+            path: impl AsRef<std::path::Path>,
+            opts: &TextOptions,
+        ) -> Result<SequenceData> {
+            load(path.as_ref(), opts)
+        }
+    };
+}
+pub(crate) use text_loaders;
+
 /// One part of a text dataset: the word-id sequences and their labels.
 pub type SequenceSplit = (Vec<Vec<i64>>, Array1<i64>);
 

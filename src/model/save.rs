@@ -305,8 +305,7 @@ mod tests {
     use super::*;
     #[test]
     fn failed_write_keeps_the_old_file() {
-        let dir = std::env::temp_dir().join(format!("kerust_atomic_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::testing::scratch_dir("atomic");
         let path = dir.join("m.kerust");
         std::fs::write(&path, b"old").unwrap();
         let err = write_atomically(&path, b"new contents", |f, b| {
