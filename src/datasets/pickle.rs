@@ -18,6 +18,10 @@ use crate::error::{Error, Result};
 const MAX_STACK: usize = 1 << 16;
 
 /// Reads the pickle at the start of `bytes`; `name` says where it came from.
+/// `append_to` or `set_items`: adds items to a list or dict, with the
+/// position and file name for errors.
+type Fill = fn(&mut Value, Vec<Value>, usize, &str) -> Result<()>;
+
 pub(crate) fn load(bytes: &[u8], name: &str) -> Result<Value> {
     let mut m = Machine {
         bytes,
@@ -81,6 +85,13 @@ impl<'a> Machine<'a> {
         Ok(s)
     }
 
+    /// Pops the items above the mark into the new list or dict `empty`
+    /// with `fill`, and pushes it.
+    fn push_filled(&mut self, mut empty: Value, fill: Fill) -> Result<()> {
+        let items = self.pop_mark()?;
+        fill(&mut empty, items, self.pos, self.name)?;
+        self.push(empty)
+    }
     fn push(&mut self, v: Value) -> Result<()> {
         if self.stack.len() >= MAX_STACK {
             return Err(self.err("more nested values than a dataset file holds"));
@@ -233,12 +244,7 @@ impl<'a> Machine<'a> {
                     self.push(Value::Tuple(items))?
                 }
                 b']' => self.push(Value::Ints(Vec::new()))?,
-                b'l' => {
-                    let items = self.pop_mark()?;
-                    let mut list = Value::Ints(Vec::new());
-                    append_to(&mut list, items, self.pos, self.name)?;
-                    self.push(list)?
-                }
+                b'l' => self.push_filled(Value::Ints(Vec::new()), append_to)?,
                 b'a' => {
                     let v = self.pop()?;
                     let pos = self.pos;
@@ -252,12 +258,7 @@ impl<'a> Machine<'a> {
                     append_to(self.top()?, items, pos, name)?
                 }
                 b'}' => self.push(Value::Dict(Vec::new()))?,
-                b'd' => {
-                    let items = self.pop_mark()?;
-                    let mut dict = Value::Dict(Vec::new());
-                    set_items(&mut dict, items, self.pos, self.name)?;
-                    self.push(dict)?
-                }
+                b'd' => self.push_filled(Value::Dict(Vec::new()), set_items)?,
                 b's' => {
                     let v = self.pop()?;
                     let k = self.pop()?;

@@ -216,40 +216,27 @@ pub(crate) struct Kind {
     from_config: fn(&Config) -> Result<Box<dyn Optimizer>>,
 }
 
+/// The registry entry of optimizer type `$t` under `get`'s name `$name`,
+/// made by `get` with Keras' default rate `$rate`.
+macro_rules! kind {
+    ($name:literal, $t:ident, $rate:literal) => {
+        listed(
+            $name,
+            Kind {
+                class_name: stringify!($t),
+                default: || Box::new($t::new($rate)),
+                from_config: |c| Ok(Box::new($t::from_config(c)?)),
+            },
+        )
+    };
+}
+
 /// Every optimizer (see `crate::registry`).
 const OPTIMIZERS: [Entry<Kind>; 4] = [
-    listed(
-        "sgd",
-        Kind {
-            class_name: "SGD",
-            default: || Box::new(SGD::new(0.01)),
-            from_config: |c| Ok(Box::new(SGD::from_config(c)?)),
-        },
-    ),
-    listed(
-        "rmsprop",
-        Kind {
-            class_name: "RMSprop",
-            default: || Box::new(RMSprop::new(0.001)),
-            from_config: |c| Ok(Box::new(RMSprop::from_config(c)?)),
-        },
-    ),
-    listed(
-        "adam",
-        Kind {
-            class_name: "Adam",
-            default: || Box::new(Adam::new(0.001)),
-            from_config: |c| Ok(Box::new(Adam::from_config(c)?)),
-        },
-    ),
-    listed(
-        "adagrad",
-        Kind {
-            class_name: "Adagrad",
-            default: || Box::new(Adagrad::new(0.001)),
-            from_config: |c| Ok(Box::new(Adagrad::from_config(c)?)),
-        },
-    ),
+    kind!("sgd", SGD, 0.01),
+    kind!("rmsprop", RMSprop, 0.001),
+    kind!("adam", Adam, 0.001),
+    kind!("adagrad", Adagrad, 0.001),
 ];
 
 /// The optimizer Keras makes for a name, with Keras' default learning rate.
