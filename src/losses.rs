@@ -12,8 +12,8 @@ pub use objects::{
     BinaryCrossentropy, CategoricalCrossentropy, IntoLoss, LossFn, MeanAbsoluteError,
     MeanSquaredError, SparseCategoricalCrossentropy,
 };
+use ranks::on_squeezed;
 pub use ranks::same_rank;
-use ranks::unsqueeze;
 pub(crate) use ranks::{align_targets, squeezed};
 
 /// Keras' fuzz factor `keras.backend.epsilon()`.
@@ -228,9 +228,10 @@ impl Loss {
         y_true: ArrayViewD<f32>,
         z: ArrayViewD<f32>,
     ) -> (f32, ArrayD<f32>) {
-        if let Some(zs) = squeezed(y_true.shape(), &z) {
-            let (v, g) = self.value_and_grad_logits(y_true, zs);
-            return (v, unsqueeze(g, z.shape()));
+        if let Some(squeezed) =
+            on_squeezed(y_true.view(), &z, |t, zs| self.value_and_grad_logits(t, zs))
+        {
+            return squeezed;
         }
         let classes = z.shape().last().copied().unwrap_or(1).max(1);
         let zf = flat(&z);
@@ -295,9 +296,10 @@ impl Loss {
         y_true: ArrayViewD<f32>,
         y_pred: ArrayViewD<f32>,
     ) -> (f32, ArrayD<f32>) {
-        if let Some(p) = squeezed(y_true.shape(), &y_pred) {
-            let (v, g) = self.value_and_grad(y_true, p);
-            return (v, unsqueeze(g, y_pred.shape()));
+        if let Some(squeezed) =
+            on_squeezed(y_true.view(), &y_pred, |t, p| self.value_and_grad(t, p))
+        {
+            return squeezed;
         }
         let value = self.value(y_true.view(), y_pred.view());
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);

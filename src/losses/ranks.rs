@@ -67,9 +67,22 @@ pub(crate) fn squeezed<'a>(
     y_pred.clone().into_shape_with_order(IxDyn(&p)).ok()
 }
 
+/// `value_and_grad` on the predictions squeezed to the targets' rank
+/// ([`squeezed`]), its gradient given back in the predictions' shape;
+/// `None` when they need no squeezing.
+pub(super) fn on_squeezed(
+    y_true: ArrayViewD<f32>,
+    y_pred: &ArrayViewD<f32>,
+    value_and_grad: impl FnOnce(ArrayViewD<f32>, ArrayViewD<f32>) -> (f32, ArrayD<f32>),
+) -> Option<(f32, ArrayD<f32>)> {
+    let p = squeezed(y_true.shape(), y_pred)?;
+    let (v, g) = value_and_grad(y_true, p);
+    Some((v, unsqueeze(g, y_pred.shape())))
+}
+
 /// A gradient computed on squeezed predictions, in their own shape.
 /// (Both shapes hold the same values in the same row-major order.)
-pub(super) fn unsqueeze(g: ArrayD<f32>, shape: &[usize]) -> ArrayD<f32> {
+fn unsqueeze(g: ArrayD<f32>, shape: &[usize]) -> ArrayD<f32> {
     let mut out = ArrayD::zeros(IxDyn(shape));
     for (o, v) in out.iter_mut().zip(g) {
         *o = v;
