@@ -44,6 +44,11 @@ pub mod shape;
 pub mod tensor;
 pub mod utils;
 
+/// For `make bench` only: a model's matrix products timed alone.
+#[doc(hidden)]
+pub mod bench_limit {
+    pub use crate::kernels::limit::{time_products, Product};
+}
 pub use error::{Error, ErrorKind, Result};
 pub use ndarray;
 
