@@ -161,6 +161,34 @@ impl Split for &[f32] {
     }
 }
 
+/// Winners' indices (pooling): an empty slice splits into two empty ones,
+/// for a pass that keeps none.
+impl Split for &mut [u32] {
+    fn len(&self) -> usize {
+        <[u32]>::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        if self.is_empty() {
+            (self, &mut [])
+        } else {
+            self.split_at_mut(mid)
+        }
+    }
+}
+
+impl Split for &[u32] {
+    fn len(&self) -> usize {
+        <[u32]>::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        if self.is_empty() {
+            (self, &[])
+        } else {
+            <[u32]>::split_at(self, mid)
+        }
+    }
+}
+
 impl<A: Split, B: Split> Split for (A, B) {
     fn len(&self) -> usize {
         self.0.len().min(self.1.len())
