@@ -176,17 +176,19 @@ fn seed001((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
     }))
 }
 
+/// Images `(n, 28, 28)` as `(n, 28, 28, 1)`, for the convolutions.
+fn images(x: &Array3<f32>) -> Result<Array4<f32>, String> {
+    let n = x.shape()[0];
+    x.as_standard_layout()
+        .into_owned()
+        .into_shape_with_order((n, 28, 28, 1))
+        .map_err(|err| err.to_string())
+}
+
 /// Case 3: Conv2D(32, 3x3) relu, MaxPooling2D(2x2), Flatten, Dense(10)
 /// softmax, adam, batch 32, one epoch.
 fn cnn((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
-    let img = |x: &Array3<f32>| {
-        let n = x.shape()[0];
-        x.as_standard_layout()
-            .into_owned()
-            .into_shape_with_order((n, 28, 28, 1))
-            .map_err(|err| err.to_string())
-    };
-    let (xtr, xte) = (img(xtr)?, img(xte)?);
+    let (xtr, xte) = (images(xtr)?, images(xte)?);
     let mut model = Sequential::new();
     model
         .add(
@@ -219,14 +221,7 @@ fn cnn((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
 /// a warm-up epoch on the first 6,000 images, then one timed epoch over
 /// all training images (`BENCH_CONVNET_EPOCHS` timed epochs, default 1).
 fn convnet((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
-    let img = |x: &Array3<f32>| {
-        let n = x.shape()[0];
-        x.as_standard_layout()
-            .into_owned()
-            .into_shape_with_order((n, 28, 28, 1))
-            .map_err(|err| err.to_string())
-    };
-    let (xtr, xte) = (img(xtr)?, img(xte)?);
+    let (xtr, xte) = (images(xtr)?, images(xte)?);
     let (ytr, yte) = (
         utils::to_categorical(ytr, 10).map_err(e)?,
         utils::to_categorical(yte, 10).map_err(e)?,

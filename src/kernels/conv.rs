@@ -8,9 +8,10 @@
 use super::gemm::gemm;
 use super::im2col::Geom;
 use crate::error::{Error, Result};
-use crate::parallel::Team;
+use crate::parallel::{for_each_units, Team, Units};
 use ndarray::{ArrayView2, ArrayViewMut2};
 use std::cell::RefCell;
+use std::sync::Mutex;
 
 /// Images whose kernel gradients are summed into one partial sum.
 const GROUP_IMAGES: usize = 8;
@@ -56,12 +57,20 @@ pub(crate) fn forward(
         return Err(internal("output size"));
     }
     let step = g.chunk_images();
+    let chunks = n.div_ceil(step);
     // One chunk: the product itself is split instead.
-    let inner = if n <= step { team } else { Team::one() };
-    let leaf = |x: &[f32], y: &mut [f32], mask: &mut [u8]| -> Result<()> {
-        SCRATCH.with_borrow_mut(|[cols, _]| {
-            let images = x.len() / (g.h * g.w * g.c).max(1);
-            for (n0, n1) in g.chunks(images) {
+    let inner = if chunks < 2 { team } else { Team::one() };
+    let img = g.h * g.w * g.c;
+    let data = (
+        Units(x, step * img),
+        Units(y, step * out),
+        Units(mask, step * out),
+    );
+    let result = Mutex::new(Ok(()));
+    type Parts<'a> = (Units<&'a [f32]>, Units<&'a mut [f32]>, Units<&'a mut [u8]>);
+    let leaf = |_, (Units(x, _), Units(y, _), Units(mask, _)): Parts| {
+        let r = SCRATCH.with_borrow_mut(|[cols, _]| {
+            for (n0, n1) in g.chunks(x.len() / img.max(1)) {
                 let a = g.cols(x, n0, n1, cols).ok_or_else(|| internal("columns"))?;
                 let yc = &mut y[n0 * out..n1 * out];
                 let mut c =
@@ -70,9 +79,20 @@ pub(crate) fn forward(
                 bias_relu(yc, g.f, bias, relu, mask.get_mut(n0 * out..n1 * out));
             }
             Ok(())
-        })
+        });
+        keep_error(&result, r);
     };
-    split(team, g, n, step, x, y, mask, out, &leaf)
+    for_each_units(team, chunks, 1, data, &leaf);
+    result.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keeps the first error of the parts of a pass.
+fn keep_error(result: &Mutex<Result<()>>, r: Result<()>) {
+    if let (Err(e), Ok(mut kept)) = (r, result.lock()) {
+        if kept.is_ok() {
+            *kept = Err(e);
+        }
+    }
 }
 
 /// Adds the bias to each row of `f` logits and applies relu, recording
@@ -93,40 +113,6 @@ fn bias_relu(y: &mut [f32], f: usize, bias: Option<&[f32]>, relu: bool, mask: Op
             *v = if *v > 0.0 { *v } else { 0.0 };
         }
     }
-}
-
-/// Runs `leaf(x, y, mask)` on parts of whole multiples of `unit` images,
-/// in parallel on the team's threads when there are several.
-#[allow(clippy::too_many_arguments)]
-fn split(
-    team: Team,
-    g: &Geom,
-    n: usize,
-    unit: usize,
-    x: &[f32],
-    y: &mut [f32],
-    mask: &mut [u8],
-    out: usize,
-    leaf: &(impl Fn(&[f32], &mut [f32], &mut [u8]) -> Result<()> + Sync),
-) -> Result<()> {
-    if team.threads() < 2 || n <= unit {
-        return leaf(x, y, mask);
-    }
-    let mid = (n / unit / 2).max(1) * unit;
-    let img = g.h * g.w * g.c;
-    let (x1, x2) = x.split_at(mid * img);
-    let (y1, y2) = y.split_at_mut(mid * out);
-    let (m1, m2) = if mask.is_empty() {
-        (&mut [][..], &mut [][..])
-    } else {
-        mask.split_at_mut(mid * out)
-    };
-    let (mut r1, mut r2) = (Ok(()), Ok(()));
-    team.join(
-        || r1 = split(team, g, mid, unit, x1, y1, m1, out, leaf),
-        || r2 = split(team, g, n - mid, unit, x2, y2, m2, out, leaf),
-    );
-    r1.and(r2)
 }
 
 /// What the backward pass computes: the kernel's gradient `(k, f)`, the
@@ -165,42 +151,55 @@ pub(crate) fn backward(
     let part = k * f + f;
     let mut partial = vec![0.0f32; groups * part];
     let inner = if groups < 2 { team } else { Team::one() };
-    let leaf = |first: usize, x: &[f32], gr: &mut [f32], sums: &mut [f32], dx: &mut [f32]| {
-        SCRATCH.with_borrow_mut(|[cols, dcols]| {
-            let images = x.len() / img.max(1);
-            for ((n0, n1), sum) in (0..images)
-                .step_by(unit)
-                .map(|a| (a, (a + unit).min(images)))
-                .zip(sums.chunks_exact_mut(part))
-            {
-                let (ksum, bsum) = sum.split_at_mut(k * f);
-                let mut kv = ArrayViewMut2::from_shape((k, f), ksum).map_err(internal)?;
-                for (i, (c0, c1)) in g.chunks(n1 - n0).enumerate() {
-                    let (c0, c1) = (n0 + c0, n0 + c1);
-                    let gc = &mut gr[c0 * per..c1 * per];
-                    if let Some(m) = mask.get((first + c0) * per..(first + c1) * per) {
-                        for (gv, &m) in gc.iter_mut().zip(m) {
-                            *gv = if m != 0 { *gv } else { 0.0 };
+    let data = (
+        (Units(x, unit * img), Units(&mut *grad, unit * per)),
+        (Units(mask, unit * per), Units(&mut partial[..], part)),
+        Units(&mut *out.dx, unit * img),
+    );
+    let result = Mutex::new(Ok(()));
+    type Data<'a> = (
+        (Units<&'a [f32]>, Units<&'a mut [f32]>),
+        (Units<&'a [u8]>, Units<&'a mut [f32]>),
+        Units<&'a mut [f32]>,
+    );
+    let leaf =
+        |_, ((Units(x, _), Units(gr, _)), (Units(mask, _), Units(sums, _)), Units(dx, _)): Data| {
+            let r = SCRATCH.with_borrow_mut(|[cols, dcols]| {
+                let images = x.len() / img.max(1);
+                for ((n0, n1), sum) in (0..images)
+                    .step_by(unit)
+                    .map(|a| (a, (a + unit).min(images)))
+                    .zip(sums.chunks_exact_mut(part))
+                {
+                    let (ksum, bsum) = sum.split_at_mut(k * f);
+                    let mut kv = ArrayViewMut2::from_shape((k, f), ksum).map_err(internal)?;
+                    for (i, (c0, c1)) in g.chunks(n1 - n0).enumerate() {
+                        let (c0, c1) = (n0 + c0, n0 + c1);
+                        let gc = &mut gr[c0 * per..c1 * per];
+                        if let Some(m) = mask.get(c0 * per..c1 * per) {
+                            for (gv, &m) in gc.iter_mut().zip(m) {
+                                *gv = if m != 0 { *gv } else { 0.0 };
+                            }
+                        }
+                        let gc = &*gc;
+                        for row in gc.chunks_exact(f) {
+                            super::add(bsum, row);
+                        }
+                        let gv = ArrayView2::from_shape((gc.len() / f, f), gc).map_err(internal)?;
+                        let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
+                        let beta = if i == 0 { 0.0 } else { 1.0 };
+                        gemm(inner, 1.0, &a.t(), &gv, beta, &mut kv);
+                        if need_dx {
+                            input_grad(inner, w, &gv, c1 - c0, dcols, &mut dx[c0 * img..c1 * img])?;
                         }
                     }
-                    let gc = &*gc;
-                    for row in gc.chunks_exact(f) {
-                        super::add(bsum, row);
-                    }
-                    let gv = ArrayView2::from_shape((gc.len() / f, f), gc).map_err(internal)?;
-                    let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
-                    let beta = if i == 0 { 0.0 } else { 1.0 };
-                    gemm(inner, 1.0, &a.t(), &gv, beta, &mut kv);
-                    if need_dx {
-                        input_grad(inner, w, &gv, c1 - c0, dcols, &mut dx[c0 * img..c1 * img])?;
-                    }
                 }
-            }
-            Ok(())
-        })
-    };
-    let sizes = (unit, img, per, part);
-    split_groups(team, sizes, 0, x, grad, &mut partial, out.dx, &leaf)?;
+                Ok(())
+            });
+            keep_error(&result, r);
+        };
+    for_each_units(team, groups, 1, data, &leaf);
+    result.into_inner().unwrap_or_else(|e| e.into_inner())?;
     // The groups' sums, in order.
     let (kg, bg) = (out.kernel, out.bias);
     kg.fill(0.0);
@@ -246,42 +245,4 @@ fn input_grad(
     }
     g.col2im_any(d, images, dx);
     Ok(())
-}
-
-/// Runs `leaf` on parts of whole groups of `unit` images (the index of the
-/// part's first image, its inputs of `img` values each, output gradients
-/// of `per`, each group's partial sums of `part` values and dL/d input,
-/// empty when not needed), in parallel when the team has threads.
-#[allow(clippy::too_many_arguments)]
-fn split_groups(
-    team: Team,
-    sizes: (usize, usize, usize, usize),
-    first: usize,
-    x: &[f32],
-    grad: &mut [f32],
-    sums: &mut [f32],
-    dx: &mut [f32],
-    leaf: &(impl Fn(usize, &[f32], &mut [f32], &mut [f32], &mut [f32]) -> Result<()> + Sync),
-) -> Result<()> {
-    let (unit, img, per, part) = sizes;
-    let groups = sums.len() / part.max(1);
-    if team.threads() < 2 || groups < 2 {
-        return leaf(first, x, grad, sums, dx);
-    }
-    let mid = groups / 2;
-    let images = mid * unit;
-    let (x1, x2) = x.split_at(images * img);
-    let (g1, g2) = grad.split_at_mut(images * per);
-    let (s1, s2) = sums.split_at_mut(mid * part);
-    let (d1, d2) = if dx.is_empty() {
-        (&mut [][..], &mut [][..])
-    } else {
-        dx.split_at_mut(images * img)
-    };
-    let (mut r1, mut r2) = (Ok(()), Ok(()));
-    team.join(
-        || r1 = split_groups(team, sizes, first, x1, g1, s1, d1, leaf),
-        || r2 = split_groups(team, sizes, first + images, x2, g2, s2, d2, leaf),
-    );
-    r1.and(r2)
 }

@@ -2,7 +2,7 @@
 //! the position that won, and the adjoint that routes gradients back to it.
 
 use super::conv_out;
-use crate::parallel::{Split, Team, MIN_SPLIT_LEN};
+use crate::parallel::{for_each_units, Team, Units, MIN_SPLIT_LEN};
 use std::ops::Range;
 
 /// The sizes of a pooling layer: input `(h, w, c)`, pool `(ph, pw)`,
@@ -78,32 +78,22 @@ impl PoolGeom {
         let per = self.oh * self.ow * self.c;
         let mut out = vec![0.0f32; n * per];
         let mut arg = vec![0u32; if argmax { out.len() } else { 0 }];
-        let unit = (self.h * self.w * self.c, per);
-        let f = |x, (o, a)| self.max_images(x, o, a);
-        Self::by_images(team, n, unit, x, (&mut out[..], &mut arg[..]), &f);
+        let img = self.h * self.w * self.c;
+        let data = (
+            Units(x, img),
+            Units(&mut out[..], per),
+            Units(&mut arg[..], per),
+        );
+        let f = |_, (Units(x, _), Units(o, _), Units(a, _)): (Units<&[f32]>, _, _)| {
+            self.max_images(x, o, a)
+        };
+        for_each_units(team, n, self.min_images(), data, &f);
         (out, arg)
     }
-    /// Calls `f` on parts of whole images of `input` (`unit.0` values an
-    /// image) and of `out` (`unit.1`), in parallel when the team has
-    /// threads and the work is large.
-    fn by_images<I: Split, T: Split>(
-        team: Team,
-        n: usize,
-        unit: (usize, usize),
-        input: I,
-        out: T,
-        f: &(impl Fn(I, T) + Sync),
-    ) {
-        if n < 2 || team.threads() < 2 || n * unit.0.max(unit.1) < 2 * MIN_SPLIT_LEN {
-            return f(input, out);
-        }
-        let mid = n / 2;
-        let (i1, i2) = input.split_at(mid * unit.0);
-        let (o1, o2) = out.split_at(mid * unit.1);
-        team.join(
-            || Self::by_images(team, mid, unit, i1, o1, f),
-            || Self::by_images(team, n - mid, unit, i2, o2, f),
-        );
+    /// Images per part when a batch is split across threads.
+    fn min_images(&self) -> usize {
+        let img = (self.h * self.w).max(self.oh * self.ow) * self.c;
+        MIN_SPLIT_LEN.div_ceil(img.max(1))
     }
     /// [`PoolGeom::max_forward`] of the images `x` into `out` and `arg`
     /// (empty when no winners are wanted).
@@ -165,8 +155,11 @@ impl PoolGeom {
         if grad.len() != n * per || arg.len() != grad.len() {
             return dx;
         }
-        let f = |(g, a), dx| self.unmax_images(g, a, dx);
-        Self::by_images(team, n, (per, img), (grad, arg), &mut dx[..], &f);
+        let data = (Units(grad, per), Units(arg, per), Units(&mut dx[..], img));
+        let f = |_, (Units(g, _), Units(a, _), Units(dx, _)): (Units<&[f32]>, _, _)| {
+            self.unmax_images(g, a, dx)
+        };
+        for_each_units(team, n, self.min_images(), data, &f);
         dx
     }
     /// Adds each gradient of `grad` onto its winner in `dx`, image by image.
