@@ -408,6 +408,14 @@ def rows_for(results, machine_info):
         errs = [f"{side}: {r['error']}" for side in ("kerust", "tf") for r in get(results, case, side) or [] if "error" in r]
         return "; ".join(errs[:2])
 
+    def acc_note(case, label):
+        """The case's errors, and the first runs' test accuracies on both sides."""
+        note = err_note(case)
+        ka, ta = get(results, case, "kerust", 0, "test_accuracy"), get(results, case, "tf", 0, "test_accuracy")
+        if ka is not None and ta is not None:
+            note = (note + "; " if note else "") + f"{label} {ka:.3f} vs {ta:.3f}"
+        return note
+
     def sides(case):
         return get(results, case, "kerust") or [], get(results, case, "tf") or []
 
@@ -435,18 +443,11 @@ def rows_for(results, machine_info):
         ratio_row("2 seed 001, 10 epochs", best(k, "total_s"), best(t, "total_s"), 0.25, err_note("seed001"))
     k, t = sides("cnn")
     if k or t:
-        ka, ta = get(k, 0, "test_accuracy"), get(t, 0, "test_accuracy")
-        note = err_note("cnn")
-        if ka is not None and ta is not None:
-            note = (note + "; " if note else "") + f"test acc {ka:.3f} vs {ta:.3f}"
-        ratio_row("3 CNN, 1 epoch (batch 32)", best(k, "epoch_s"), best(t, "epoch_s"), 0.25, note)
+        ratio_row("3 CNN, 1 epoch (batch 32)", best(k, "epoch_s"), best(t, "epoch_s"), 0.25, acc_note("cnn", "test acc"))
     k, t = sides("convnet")
     if k or t:
-        ka, ta = get(k, 0, "test_accuracy"), get(t, 0, "test_accuracy")
-        note = err_note("convnet")
-        if ka is not None and ta is not None:
-            note = (note + "; " if note else "") + f"test acc after warm-up + 1 epoch {ka:.3f} vs {ta:.3f}"
         kb = best(k, "epoch_s")
+        note = acc_note("convnet", "test acc after warm-up + 1 epoch")
         ratio_row("6 keras.io convnet, 1 epoch (batch 128)", kb, best(t, "epoch_s"), 0.75, note)
         limit_row("6 convnet epoch vs its products alone", kb[0], limits["convnet"], 2)
         km, tm = max((get(r, "peak_rss_mb") or 0 for r in k), default=None), max((get(r, "peak_rss_mb") or 0 for r in t), default=None)
