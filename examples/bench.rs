@@ -42,10 +42,13 @@ fn run(case: &str) -> Result<Value, String> {
         "mlp" => mlp(&data),
         "seed001" => seed001(&data),
         "cnn" => cnn(&data),
+        "convnet" => convnet(&data),
+        "limit_mlp" => Ok(limit(data.0.shape()[0], 32, &mlp_products)),
+        "limit_convnet" => Ok(limit(data.0.shape()[0], 128, &convnet_products)),
         "predict" => predict(&data),
         "profile" => profile(&data),
         other => Err(format!(
-            "unknown case {other:?}: expected mlp, seed001, cnn, predict or profile"
+            "unknown case {other:?}: expected mlp, seed001, cnn, convnet, limit_mlp, limit_convnet, predict or profile"
         )),
     }?;
     v["case"] = json!(case);
@@ -173,17 +176,19 @@ fn seed001((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
     }))
 }
 
+/// Images `(n, 28, 28)` as `(n, 28, 28, 1)`, for the convolutions.
+fn images(x: &Array3<f32>) -> Result<Array4<f32>, String> {
+    let n = x.shape()[0];
+    x.as_standard_layout()
+        .into_owned()
+        .into_shape_with_order((n, 28, 28, 1))
+        .map_err(|err| err.to_string())
+}
+
 /// Case 3: Conv2D(32, 3x3) relu, MaxPooling2D(2x2), Flatten, Dense(10)
 /// softmax, adam, batch 32, one epoch.
 fn cnn((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
-    let img = |x: &Array3<f32>| {
-        let n = x.shape()[0];
-        x.as_standard_layout()
-            .into_owned()
-            .into_shape_with_order((n, 28, 28, 1))
-            .map_err(|err| err.to_string())
-    };
-    let (xtr, xte) = (img(xtr)?, img(xte)?);
+    let (xtr, xte) = (images(xtr)?, images(xte)?);
     let mut model = Sequential::new();
     model
         .add(
@@ -208,6 +213,122 @@ fn cnn((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
         "test_loss": test_loss,
         "test_accuracy": test_acc,
     }))
+}
+
+/// Case 6: keras.io's MNIST convnet (Conv2D 32 3x3 relu, MaxPooling 2x2,
+/// Conv2D 64 3x3 relu, MaxPooling 2x2, Flatten, Dropout 0.5, Dense 10
+/// softmax), batch 128, adam, categorical cross-entropy on one-hot labels:
+/// a warm-up epoch on the first 6,000 images, then one timed epoch over
+/// all training images (`BENCH_CONVNET_EPOCHS` timed epochs, default 1).
+fn convnet((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
+    let (xtr, xte) = (images(xtr)?, images(xte)?);
+    let (ytr, yte) = (
+        utils::to_categorical(ytr, 10).map_err(e)?,
+        utils::to_categorical(yte, 10).map_err(e)?,
+    );
+    let mut model = Sequential::new();
+    let conv = Conv2D::new(32, (3, 3)).activation("relu");
+    model.add(conv.input_shape([28, 28, 1])).map_err(e)?;
+    model.add(MaxPooling2D::new((2, 2))).map_err(e)?;
+    model
+        .add(Conv2D::new(64, (3, 3)).activation("relu"))
+        .map_err(e)?;
+    model.add(MaxPooling2D::new((2, 2))).map_err(e)?;
+    model.add(Flatten::new()).map_err(e)?;
+    model.add(Dropout::new(0.5)).map_err(e)?;
+    model.add(Dense::new(10).activation("softmax")).map_err(e)?;
+    model
+        .compile("adam", "categorical_crossentropy", ["accuracy"])
+        .map_err(e)?;
+    let fit = || Fit::epochs(1).batch_size(128).verbose(0);
+    let warm = (xtr.shape()[0] / 10).max(1);
+    let t = Instant::now();
+    model
+        .fit(
+            &xtr.slice(s![..warm, .., .., ..]).to_owned(),
+            &ytr.slice(s![..warm, ..]).to_owned(),
+            fit(),
+        )
+        .map_err(e)?;
+    let warm_s = t.elapsed().as_secs_f64();
+    let epochs = std::env::var("BENCH_CONVNET_EPOCHS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1usize);
+    let (mut times, mut losses) = (Vec::new(), Vec::new());
+    for _ in 0..epochs {
+        let t = Instant::now();
+        let h = model.fit(&xtr, &ytr, fit()).map_err(e)?;
+        times.push(t.elapsed().as_secs_f64());
+        losses.push(h["loss"][0]);
+    }
+    let (test_loss, test_acc) = model.evaluate(&xte, &yte).map_err(e)?;
+    Ok(json!({
+        "warmup_s": warm_s,
+        "epoch_s": times[0],
+        "epochs_s": times,
+        "loss": losses,
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+    }))
+}
+
+/// The MLP's products for one batch of `b` images: forward, the weight
+/// gradients `xᵀ · dy`, and dL/d input of the second and third layers.
+fn mlp_products(b: usize) -> Vec<(usize, usize, usize, bool)> {
+    vec![
+        (b, 784, 128, false),
+        (b, 128, 128, false),
+        (b, 128, 10, false),
+        (784, b, 128, true),
+        (128, b, 128, true),
+        (128, b, 10, true),
+        (b, 10, 128, false),
+        (b, 128, 128, false),
+    ]
+}
+
+/// The convnet's products for one batch of `b` images, each convolution
+/// as one im2col product over the batch: conv1 (26x26 outputs, 3x3x1
+/// windows, 32 filters; forward and kernel gradient: its input needs
+/// none), conv2 (11x11 outputs, 3x3x32 windows, 64 filters; forward,
+/// kernel gradient and dL/d columns), the dense layer (1600 to 10).
+fn convnet_products(b: usize) -> Vec<(usize, usize, usize, bool)> {
+    vec![
+        (b * 676, 9, 32, false),
+        (9, b * 676, 32, true),
+        (b * 121, 288, 64, false),
+        (288, b * 121, 64, true),
+        (b * 121, 64, 288, false),
+        (b, 1600, 10, false),
+        (1600, b, 10, true),
+        (b, 10, 1600, false),
+    ]
+}
+
+/// A limit case: the products of one epoch over `n` images at batch
+/// `batch` (the last batch smaller, as in `fit`), timed alone.
+fn limit(
+    n: usize,
+    batch: usize,
+    products: &dyn Fn(usize) -> Vec<(usize, usize, usize, bool)>,
+) -> Value {
+    use kerust::bench_limit::{time_products, Product};
+    let mut all = Vec::new();
+    let (full, rest) = (n / batch, n % batch);
+    for (b, count) in [(batch, full), (rest, 1)] {
+        if b > 0 && count > 0 {
+            all.extend(products(b).into_iter().map(|(m, k, n, a_t)| Product {
+                m,
+                k,
+                n,
+                a_t,
+                count,
+            }));
+        }
+    }
+    let (secs, flops) = time_products(&all);
+    json!({"epoch_s": secs, "gflop": flops / 1e9, "gflop_per_s": flops / 1e9 / secs})
 }
 
 /// Case 4: `predict` on the test images with case 1's (untrained) MLP,

@@ -47,6 +47,11 @@ pub mod tensor;
 mod testing;
 pub mod utils;
 
+/// For `make bench` only: a model's matrix products timed alone.
+#[doc(hidden)]
+pub mod bench_limit {
+    pub use crate::kernels::limit::{time_products, Product};
+}
 pub use error::{Error, ErrorKind, Result};
 pub use ndarray;
 

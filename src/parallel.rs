@@ -185,6 +185,69 @@ pub(crate) fn for_each_part<T: Split>(team: Team, data: T, f: &(impl Fn(T) + Syn
     team.join(|| for_each_part(team, d1, f), || for_each_part(team, d2, f));
 }
 
+/// A slice seen as units of `.1` values each (an image, a group of
+/// images), for [`for_each_units`]; the last unit may be shorter, and an
+/// empty slice (a pass that keeps nothing) stays empty.
+pub(crate) struct Units<S>(pub S, pub usize);
+
+/// Data that can be cut after a number of whole units.
+pub(crate) trait SplitUnits: Sized + Send {
+    fn split_units(self, mid: usize) -> (Self, Self);
+}
+
+impl<T: Send> SplitUnits for Units<&mut [T]> {
+    fn split_units(self, mid: usize) -> (Self, Self) {
+        let Units(s, u) = self;
+        let (a, b) = s.split_at_mut((mid * u).min(s.len()));
+        (Units(a, u), Units(b, u))
+    }
+}
+
+impl<T: Sync> SplitUnits for Units<&[T]> {
+    fn split_units(self, mid: usize) -> (Self, Self) {
+        let Units(s, u) = self;
+        let (a, b) = s.split_at((mid * u).min(s.len()));
+        (Units(a, u), Units(b, u))
+    }
+}
+
+impl<A: SplitUnits, B: SplitUnits> SplitUnits for (A, B) {
+    fn split_units(self, mid: usize) -> (Self, Self) {
+        let (a1, a2) = self.0.split_units(mid);
+        let (b1, b2) = self.1.split_units(mid);
+        ((a1, b1), (a2, b2))
+    }
+}
+
+impl<A: SplitUnits, B: SplitUnits, C: SplitUnits> SplitUnits for (A, B, C) {
+    fn split_units(self, mid: usize) -> (Self, Self) {
+        let ((a1, b1), (a2, b2)) = (self.0, self.1).split_units(mid);
+        let (c1, c2) = self.2.split_units(mid);
+        ((a1, b1, c1), (a2, b2, c2))
+    }
+}
+
+/// Calls `f(units, part)` on parts of `data` (`units` whole units in all)
+/// that cover it once, in parallel on the team's threads while each part
+/// keeps at least `min` units (at least 1), else once on the whole.
+pub(crate) fn for_each_units<T: SplitUnits>(
+    team: Team,
+    units: usize,
+    min: usize,
+    data: T,
+    f: &(impl Fn(usize, T) + Sync),
+) {
+    if team.threads() < 2 || units < 2 * min.max(1) {
+        return f(units, data);
+    }
+    let mid = units / 2;
+    let (d1, d2) = data.split_units(mid);
+    team.join(
+        || for_each_units(team, mid, min, d1, f),
+        || for_each_units(team, units - mid, min, d2, f),
+    );
+}
+
 /// Whether every value is finite (no NaN, no infinity); long slices are
 /// scanned in parallel parts.
 pub(crate) fn all_finite(team: Team, x: &[f32]) -> bool {

@@ -68,11 +68,15 @@ impl Geom {
     pub fn is_pointwise(&self) -> bool {
         self.kh == 1 && self.kw == 1 && self.sh == 1 && self.sw == 1
     }
+    /// Images per chunk of [`Geom::chunks`] (at least one).
+    pub fn chunk_images(&self) -> usize {
+        let per_image = (self.oh * self.ow * (self.k() + self.f)).max(1);
+        (CHUNK_LIMIT / per_image).max(1)
+    }
     /// Ranges of images `[n0, n1)` whose columns and outputs fit in
     /// [`CHUNK_LIMIT`] (at least one image).
     pub fn chunks(&self, n: usize) -> impl Iterator<Item = (usize, usize)> {
-        let per_image = (self.oh * self.ow * (self.k() + self.f)).max(1);
-        let step = (CHUNK_LIMIT / per_image).max(1);
+        let step = self.chunk_images();
         (0..n).step_by(step).map(move |n0| (n0, (n0 + step).min(n)))
     }
     /// Whether [`Geom::cols`] builds the columns transposed (few channels).

@@ -3,8 +3,10 @@
 //! product. Each works on plain slices and has unit tests of its own; a
 //! layer owns its weights and caches and calls these.
 
+pub(crate) mod conv;
 pub(crate) mod gemm;
 pub(crate) mod im2col;
+pub(crate) mod limit;
 pub(crate) mod pool;
 
 /// `dst += src`, element by element.

@@ -2,6 +2,7 @@
 //! the position that won, and the adjoint that routes gradients back to it.
 
 use super::conv_out;
+use crate::parallel::{for_each_units, Team, Units, MIN_SPLIT_LEN};
 use std::ops::Range;
 
 /// The sizes of a pooling layer: input `(h, w, c)`, pool `(ph, pw)`,
@@ -66,10 +67,39 @@ impl PoolGeom {
     /// The maxima of `n` images `x` (`n * oh * ow * c` values) and, when
     /// `argmax`, for each the spatial index `iy * w + ix` that won (the
     /// first on ties); the caller checked that `h * w` fits in `u32`.
-    pub fn max_forward(&self, x: &[f32], n: usize, argmax: bool) -> (Vec<f32>, Vec<u32>) {
-        let c = self.c;
-        let mut out = vec![0.0f32; n * self.oh * self.ow * c];
+    /// Parts of the batch run on the team's threads.
+    pub fn max_forward(
+        &self,
+        team: Team,
+        x: &[f32],
+        n: usize,
+        argmax: bool,
+    ) -> (Vec<f32>, Vec<u32>) {
+        let per = self.oh * self.ow * self.c;
+        let mut out = vec![0.0f32; n * per];
         let mut arg = vec![0u32; if argmax { out.len() } else { 0 }];
+        let img = self.h * self.w * self.c;
+        let data = (
+            Units(x, img),
+            Units(&mut out[..], per),
+            Units(&mut arg[..], per),
+        );
+        let f = |_, (Units(x, _), Units(o, _), Units(a, _)): (Units<&[f32]>, _, _)| {
+            self.max_images(x, o, a)
+        };
+        for_each_units(team, n, self.min_images(), data, &f);
+        (out, arg)
+    }
+    /// Images per part when a batch is split across threads.
+    fn min_images(&self) -> usize {
+        let img = (self.h * self.w).max(self.oh * self.ow) * self.c;
+        MIN_SPLIT_LEN.div_ceil(img.max(1))
+    }
+    /// [`PoolGeom::max_forward`] of the images `x` into `out` and `arg`
+    /// (empty when no winners are wanted).
+    fn max_images(&self, x: &[f32], out: &mut [f32], arg: &mut [u32]) {
+        let c = self.c;
+        let n = x.len() / (self.h * self.w * c).max(1);
         let mut out_rows = out.chunks_exact_mut(c.max(1));
         let mut arg_rows = arg.chunks_exact_mut(c.max(1));
         for b in 0..n {
@@ -115,20 +145,33 @@ impl PoolGeom {
                 }
             }
         }
-        (out, arg)
     }
     /// dL/d input of `n` images from dL/d output `grad` and the winners
     /// `arg` of [`PoolGeom::max_forward`]: each gradient goes to its winner.
-    pub fn max_backward(&self, grad: &[f32], arg: &[u32], n: usize) -> Vec<f32> {
+    pub fn max_backward(&self, team: Team, grad: &[f32], arg: &[u32], n: usize) -> Vec<f32> {
+        let img = self.h * self.w * self.c;
+        let mut dx = vec![0.0f32; n * img];
+        let per = self.oh * self.ow * self.c;
+        if grad.len() != n * per || arg.len() != grad.len() {
+            return dx;
+        }
+        let data = (Units(grad, per), Units(arg, per), Units(&mut dx[..], img));
+        let f = |_, (Units(g, _), Units(a, _), Units(dx, _)): (Units<&[f32]>, _, _)| {
+            self.unmax_images(g, a, dx)
+        };
+        for_each_units(team, n, self.min_images(), data, &f);
+        dx
+    }
+    /// Adds each gradient of `grad` onto its winner in `dx`, image by image.
+    fn unmax_images(&self, grad: &[f32], arg: &[u32], dx: &mut [f32]) {
         let c = self.c.max(1);
         let img = self.h * self.w * self.c;
-        let per = self.oh * self.ow * self.c;
-        // Image by image, so that zeroing and scattering stay in cache.
-        let mut dx = Vec::with_capacity(n * img);
-        for (gi, ai) in grad.chunks(per.max(1)).zip(arg.chunks(per.max(1))) {
-            let start = dx.len();
-            dx.resize(start + img, 0.0);
-            let dxi = &mut dx[start..];
+        let per = (self.oh * self.ow * self.c).max(1);
+        for ((gi, ai), dxi) in grad
+            .chunks(per)
+            .zip(arg.chunks(per))
+            .zip(dx.chunks_mut(img.max(1)))
+        {
             for (grow, arow) in gi.chunks_exact(c).zip(ai.chunks_exact(c)) {
                 for (ch, (&gv, &p)) in grow.iter().zip(arow).enumerate() {
                     if let Some(d) = dxi.get_mut(p as usize * self.c + ch) {
@@ -137,8 +180,6 @@ impl PoolGeom {
                 }
             }
         }
-        dx.resize(n * img, 0.0);
-        dx
     }
 }
 
@@ -271,16 +312,36 @@ pub(crate) fn global_backward(
 #[cfg(test)]
 mod tests {
     use super::PoolGeom;
+    use crate::parallel::{run, Team};
+
+    /// Split across threads, max pooling gives the same maxima, winners
+    /// and gradients as on one thread (with and without winners kept).
+    #[test]
+    fn parts_on_threads_equal_one_thread() {
+        let g = PoolGeom::new(&[13, 11, 8], (2, 2), (2, 2), false).unwrap();
+        let n = 64;
+        let x: Vec<f32> = (0..n * 13 * 11 * 8)
+            .map(|i| ((i * 37) % 101) as f32)
+            .collect();
+        let (out, arg) = g.max_forward(Team::one(), &x, n, true);
+        let d: Vec<f32> = (0..out.len()).map(|i| (i % 7) as f32 - 3.0).collect();
+        let dx = g.max_backward(Team::one(), &d, &arg, n);
+        run(1e9, |team| {
+            assert_eq!(g.max_forward(team, &x, n, true), (out.clone(), arg.clone()));
+            assert_eq!(g.max_forward(team, &x, n, false), (out.clone(), vec![]));
+            assert_eq!(g.max_backward(team, &d, &arg, n), dx);
+        });
+    }
 
     #[test]
     fn maxima_and_winners() {
         // One 3x3 image, 1 channel, 2x2 windows, stride 1.
         let g = PoolGeom::new(&[3, 3, 1], (2, 2), (1, 1), false).unwrap();
         let x = [1.0, 5.0, 2.0, 4.0, 3.0, 9.0, 0.0, 8.0, 7.0];
-        let (out, arg) = g.max_forward(&x, 1, true);
+        let (out, arg) = g.max_forward(Team::one(), &x, 1, true);
         assert_eq!(out, [5.0, 9.0, 8.0, 9.0]);
         assert_eq!(arg, [1, 5, 7, 5]);
-        let dx = g.max_backward(&[1.0, 2.0, 3.0, 4.0], &arg, 1);
+        let dx = g.max_backward(Team::one(), &[1.0, 2.0, 3.0, 4.0], &arg, 1);
         assert_eq!(dx, [0.0, 1.0, 0.0, 0.0, 0.0, 6.0, 0.0, 3.0, 0.0]);
     }
 
@@ -290,9 +351,9 @@ mod tests {
     fn backward_is_the_adjoint_of_selection() {
         let g = PoolGeom::new(&[5, 4, 2], (2, 3), (2, 2), true).unwrap();
         let x: Vec<f32> = (0..2 * 5 * 4 * 2).map(|i| ((i * 37) % 23) as f32).collect();
-        let (out, arg) = g.max_forward(&x, 2, true);
+        let (out, arg) = g.max_forward(Team::one(), &x, 2, true);
         let d: Vec<f32> = (0..out.len()).map(|i| (i % 5) as f32 - 2.0).collect();
-        let dx = g.max_backward(&d, &arg, 2);
+        let dx = g.max_backward(Team::one(), &d, &arg, 2);
         let lhs: f32 = out.iter().zip(&d).map(|(a, b)| a * b).sum();
         let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
         assert_eq!(lhs, rhs);

@@ -1,8 +1,8 @@
 //! `Conv2D`: a 2-D convolution over `(height, width, channels)` images.
 //!
-//! im2col (`kernels::im2col`) and one matrix product per chunk of a few
-//! images, sized so that bias, relu and the gradients are applied while
-//! the chunk is in cache. Padding follows TensorFlow: 'same' puts
+//! im2col and one matrix product per chunk of a few images, parallel over
+//! images (`kernels::conv`), sized so that bias, relu and the gradients
+//! are applied while the chunk is in cache. Padding follows TensorFlow: 'same' puts
 //! `total / 2` before and the rest after.
 
 use super::{batch_rows, cfg, check_alloc, Base, Ctx, Fused, Layer, Param, Size2, Team};
@@ -10,9 +10,10 @@ use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
 use crate::kernels::im2col::Geom;
-use crate::kernels::{add, conv_out, gemm::gemm, is_same_padding};
+use crate::kernels::conv::{self, Grads, Weights};
+use crate::kernels::{conv_out, is_same_padding};
 use crate::random::Rng;
-use ndarray::{ArrayD, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayD, ArrayView2};
 use serde_json::json;
 
 /// A 2-D convolution, as `keras.layers.Conv2D` (channels last): the kernel
@@ -45,10 +46,6 @@ pub struct Conv2D {
     /// For relu: whether each logit was positive (all relu's backward
     /// needs, at a quarter of the logits' size).
     cache_mask: Option<Vec<u8>>,
-    /// Reused buffer for one chunk of logits.
-    zbuf: Vec<f32>,
-    /// Reused im2col buffer.
-    scratch: Vec<f32>,
 }
 
 impl Conv2D {
@@ -70,8 +67,6 @@ impl Conv2D {
             geom: None,
             cache_x: None,
             cache_mask: None,
-            zbuf: Vec::new(),
-            scratch: Vec::new(),
         }
     }
     /// Sets the activation, by name or value.
@@ -166,37 +161,11 @@ impl Layer for Conv2D {
         // other activations are applied afterwards on the whole output.
         let relu = act == ActivationFn::Relu;
         let keep_mask = ctx.training && relu;
-        let n = out_shape[0];
-        let per = g.oh * g.ow;
-        let total = n * per * g.f;
-        let mut y = Vec::with_capacity(total);
-        let mut mask = Vec::with_capacity(if keep_mask { total } else { 0 });
-        let mut zc = std::mem::take(&mut self.zbuf);
-        for (n0, n1) in g.chunks(n) {
-            let rows = (n1 - n0) * per;
-            zc.clear();
-            zc.resize(rows * g.f, 0.0);
-            let a = g
-                .cols(xsl, n0, n1, &mut self.scratch)
-                .ok_or_else(|| Error::internal("conv2d: columns"))?;
-            let mut c = ArrayViewMut2::from_shape((rows, g.f), &mut zc[..])
-                .map_err(|e| Error::internal(format!("conv2d: {e}")))?;
-            gemm(ctx.team, 1.0, &a.view(), &kernel.view(), 0.0, &mut c);
-            if let Some(bias) = bias {
-                for row in zc.chunks_exact_mut(g.f) {
-                    add(row, bias);
-                }
-            }
-            if keep_mask {
-                mask.extend(zc.iter().map(|&v| u8::from(v > 0.0)));
-            }
-            if relu {
-                y.extend(zc.iter().map(|&v| if v > 0.0 { v } else { 0.0 }));
-            } else {
-                y.extend_from_slice(&zc);
-            }
-        }
-        self.zbuf = zc;
+        let total = out_shape.iter().product();
+        let mut y = vec![0.0f32; total];
+        let mut mask = vec![0u8; if keep_mask { total } else { 0 }];
+        let w = Weights { g, kernel };
+        conv::forward(ctx.team, &w, bias, relu, xsl, &mut y, &mut mask)?;
         let y = ArrayD::from_shape_vec(out_shape, y).map_err(|e| self.internal(e))?;
         let y = if relu { y } else { self.fused.forward(y, ctx.training) };
         self.cache_mask = keep_mask.then_some(mask);
@@ -268,72 +237,24 @@ impl Conv2D {
         let (Some(ksl), Some(kgsl)) = (kernel.as_slice(), kgrad.as_slice_mut()) else {
             return Err(Error::internal("conv2d: kernel layout"));
         };
-        let shape_err = |e: ndarray::ShapeError| Error::internal(format!("conv2d: {e}"));
-        let kernel = ArrayView2::from_shape((g.k(), g.f), ksl).map_err(shape_err)?;
-        let mut kgrad = ArrayViewMut2::from_shape((g.k(), g.f), kgsl).map_err(shape_err)?;
-        let mut bg = match &mut self.bias {
+        let kernel = ArrayView2::from_shape((g.k(), g.f), ksl)
+            .map_err(|e| Error::internal(format!("conv2d: {e}")))?;
+        let bias = match &mut self.bias {
             Some(b) => b.value_and_grad_mut().1.as_slice_mut(),
             None => None,
         };
-        if let Some(bg) = bg.as_deref_mut() {
-            bg.fill(0.0);
-        }
-        let per = g.oh * g.ow;
-        let img = g.h * g.w * g.c;
-        let mut dx = if need_input_grad {
-            vec![0.0f32; x.len()]
-        } else {
-            Vec::new()
+        let mut dx = vec![0.0f32; if need_input_grad { x.len() } else { 0 }];
+        let grads = Grads {
+            kernel: kgsl,
+            bias,
+            dx: &mut dx,
         };
-        for (i, (n0, n1)) in g.chunks(n).enumerate() {
-            let rows = (n1 - n0) * per;
-            let range = n0 * per * g.f..n1 * per * g.f;
-            let gc = &mut gsl[range.clone()];
-            if relu {
-                for (gv, &m) in gc.iter_mut().zip(&mask[range]) {
-                    *gv = if m != 0 { *gv } else { 0.0 };
-                }
-            }
-            if let Some(bg) = bg.as_deref_mut() {
-                for row in gc.chunks_exact(g.f) {
-                    add(bg, row);
-                }
-            }
-            let gv = ArrayView2::from_shape((rows, g.f), &*gc).map_err(shape_err)?;
-            {
-                let a = g
-                    .cols(xsl, n0, n1, &mut self.scratch)
-                    .ok_or_else(|| Error::internal("conv2d: columns"))?;
-                let beta = if i == 0 { 0.0 } else { 1.0 };
-                gemm(team, 1.0, &a.t(), &gv, beta, &mut kgrad.view_mut());
-            }
-            if !need_input_grad {
-                continue;
-            }
-            let dxc = &mut dx[n0 * img..n1 * img];
-            let k = g.k();
-            if g.is_pointwise() {
-                // The columns are the input itself: write dL/dx directly.
-                let mut d = ArrayViewMut2::from_shape((rows, k), dxc).map_err(shape_err)?;
-                gemm(team, 1.0, &gv, &kernel.t(), 0.0, &mut d);
-                continue;
-            }
-            self.scratch.resize(rows * k, 0.0);
-            let d = &mut self.scratch[..rows * k];
-            if g.transposed() {
-                let mut dv = ArrayViewMut2::from_shape((k, rows), &mut *d).map_err(shape_err)?;
-                gemm(team, 1.0, &kernel.view(), &gv.t(), 0.0, &mut dv);
-            } else {
-                let mut dv = ArrayViewMut2::from_shape((rows, k), &mut *d).map_err(shape_err)?;
-                gemm(team, 1.0, &gv, &kernel.t(), 0.0, &mut dv);
-            }
-            g.col2im_any(d, n1 - n0, dxc);
-        }
+        conv::backward(team, &Weights { g, kernel }, xsl, gsl, mask, grads)?;
         if !need_input_grad {
             return Ok(None);
         }
         ArrayD::from_shape_vec(x.raw_dim(), dx)
             .map(Some)
-            .map_err(shape_err)
+            .map_err(|e| Error::internal(format!("conv2d: {e}")))
     }
 }

@@ -3,7 +3,7 @@
 //! over every axis but the channels, and the declaration of the layer type.
 
 use super::pooling::{pool_rows, unpool_rows};
-use super::{check_alloc, Base};
+use super::{check_alloc, Base, Team};
 use crate::error::{Error, Result};
 use crate::kernels::pool::{global_backward, global_forward};
 use ndarray::ArrayD;
@@ -59,7 +59,13 @@ impl Global {
         self.dims = (steps, c);
         Ok(base.built(input_shape, vec![c]))
     }
-    pub fn forward(&mut self, base: &Base, x: &ArrayD<f32>, training: bool) -> Result<ArrayD<f32>> {
+    pub fn forward(
+        &mut self,
+        base: &Base,
+        x: &ArrayD<f32>,
+        training: bool,
+        _team: Team,
+    ) -> Result<ArrayD<f32>> {
         self.cache = None;
         let (steps, c) = self.dims;
         let (max, cache) = (self.max, &mut self.cache);
@@ -71,7 +77,7 @@ impl Global {
             out
         })
     }
-    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>) -> Result<ArrayD<f32>> {
+    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>, _team: Team) -> Result<ArrayD<f32>> {
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
         let (steps, c) = self.dims;
         unpool_rows(base, grad, *n, |gsl| {

@@ -3,7 +3,7 @@
 //! `padding`) and the checks of `build`; for every pooling layer, the
 //! [`Layer`](super::Layer) methods that hand the work to its `pool`.
 
-use super::{batch_rows, cfg, Base};
+use super::{batch_rows, cfg, Base, Team};
 use crate::error::{Error, Result};
 use crate::kernels::pool::PoolGeom;
 use crate::kernels::{conv_out, is_same_padding};
@@ -106,13 +106,19 @@ impl Windows {
         self.args.strides = Some((g.sh, g.sw));
         Ok(base.built(input_shape, vec![g.oh, g.ow, g.c]))
     }
-    pub fn forward(&mut self, base: &Base, x: &ArrayD<f32>, training: bool) -> Result<ArrayD<f32>> {
+    pub fn forward(
+        &mut self,
+        base: &Base,
+        x: &ArrayD<f32>,
+        training: bool,
+        team: Team,
+    ) -> Result<ArrayD<f32>> {
         self.cache = None;
         let g = self.geom(base)?;
         let (max, cache) = (self.max, &mut self.cache);
         pool_rows(base, x, |xsl, n| {
             let (out, arg) = if max {
-                g.max_forward(xsl, n, training)
+                g.max_forward(team, xsl, n, training)
             } else {
                 (g.avg_forward(xsl, n), Vec::new())
             };
@@ -122,12 +128,12 @@ impl Windows {
             out
         })
     }
-    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>) -> Result<ArrayD<f32>> {
+    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>, team: Team) -> Result<ArrayD<f32>> {
         let g = self.geom(base)?;
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
         unpool_rows(base, grad, *n, |gsl| {
             if self.max {
-                g.max_backward(gsl, arg, *n)
+                g.max_backward(team, gsl, arg, *n)
             } else {
                 g.avg_backward(gsl, *n)
             }
@@ -253,18 +259,18 @@ macro_rules! pool_layer_methods {
             x: ndarray::ArrayD<f32>,
             ctx: &mut $crate::layers::Ctx,
         ) -> $crate::error::Result<ndarray::ArrayD<f32>> {
-            self.pool.forward(&self.base, &x, ctx.training)
+            self.pool.forward(&self.base, &x, ctx.training, ctx.team)
         }
         fn try_backward(
             &mut self,
             grad: ndarray::ArrayD<f32>,
             need_input_grad: bool,
-            _team: $crate::layers::Team,
+            team: $crate::layers::Team,
         ) -> $crate::error::Result<Option<ndarray::ArrayD<f32>>> {
             if !need_input_grad {
                 return Ok(None);
             }
-            self.pool.backward(&self.base, &grad).map(Some)
+            self.pool.backward(&self.base, &grad, team).map(Some)
         }
         fn clear_cache(&mut self) {
             self.pool.clear();
