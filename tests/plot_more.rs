@@ -547,7 +547,7 @@ fn images_draws_a_permuted_stack_as_the_same_pictures() {
     assert!(!permuted.is_standard_layout());
     let labels = array![0u8, 1, 2];
     let got = plot::images(&permuted, &labels).figure().unwrap();
-    let want = plot::images(&permuted.as_standard_layout().to_owned(), &labels)
+    let want = plot::images(permuted.as_standard_layout().to_owned(), &labels)
         .figure()
         .unwrap();
     assert_eq!(got.rgb(), want.rgb());
