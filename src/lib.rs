@@ -17,6 +17,7 @@
 //! ```
 
 pub mod activations;
+mod builder;
 pub mod callbacks;
 pub mod datasets;
 pub mod display;
@@ -42,6 +43,8 @@ mod sequences;
 mod session;
 pub mod shape;
 pub mod tensor;
+#[cfg(test)]
+mod testing;
 pub mod utils;
 
 pub use error::{Error, ErrorKind, Result};

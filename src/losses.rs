@@ -4,13 +4,17 @@
 use crate::activations::ActivationFn;
 use crate::error::{Error, Result};
 use crate::registry::{alias, listed, lookup, name_of, Entry};
-use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
+use ndarray::{ArrayD, ArrayViewD, Zip};
 
 mod objects;
+mod ranks;
 pub use objects::{
     BinaryCrossentropy, CategoricalCrossentropy, IntoLoss, LossFn, MeanAbsoluteError,
     MeanSquaredError, SparseCategoricalCrossentropy,
 };
+use ranks::on_squeezed;
+pub use ranks::same_rank;
+pub(crate) use ranks::{align_targets, squeezed};
 
 /// Keras' fuzz factor `keras.backend.epsilon()`.
 pub const EPSILON: f32 = 1e-7;
@@ -113,10 +117,8 @@ impl Loss {
                         && y_true[..y_true.len() - 1] == y_pred[..y_pred.len() - 1]
             }
             _ => {
-                y_true == y_pred
-                    || y_true.len() + 1 == y_pred.len()
-                        && y_pred.last() == Some(&1)
-                        && y_true == &y_pred[..y_true.len()]
+                let (t, p) = same_rank(y_true, y_pred);
+                t == p
             }
         };
         if ok {
@@ -140,6 +142,9 @@ impl Loss {
     /// The per-sample losses (mean over the last axis; sum for cross-entropy),
     /// on probabilities, as `keras.losses.<name>(y_true, y_pred)`.
     pub fn per_sample(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> Vec<f32> {
+        if let Some(p) = squeezed(y_true.shape(), &y_pred) {
+            return self.per_sample(y_true, p);
+        }
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
         let p = flat(&y_pred);
         let t = flat(&y_true);
@@ -223,6 +228,11 @@ impl Loss {
         y_true: ArrayViewD<f32>,
         z: ArrayViewD<f32>,
     ) -> (f32, ArrayD<f32>) {
+        if let Some(squeezed) =
+            on_squeezed(y_true.view(), &z, |t, zs| self.value_and_grad_logits(t, zs))
+        {
+            return squeezed;
+        }
         let classes = z.shape().last().copied().unwrap_or(1).max(1);
         let zf = flat(&z);
         let t = flat(&y_true);
@@ -286,6 +296,11 @@ impl Loss {
         y_true: ArrayViewD<f32>,
         y_pred: ArrayViewD<f32>,
     ) -> (f32, ArrayD<f32>) {
+        if let Some(squeezed) =
+            on_squeezed(y_true.view(), &y_pred, |t, p| self.value_and_grad(t, p))
+        {
+            return squeezed;
+        }
         let value = self.value(y_true.view(), y_pred.view());
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
         let rows = (y_pred.len() / classes).max(1);
@@ -369,20 +384,6 @@ impl Loss {
 
 fn flat(a: &ArrayViewD<f32>) -> Vec<f32> {
     a.iter().copied().collect()
-}
-
-/// Gives targets the predictions' shape where Keras would broadcast them,
-/// `(N,)` to `(N, 1)`.
-pub(crate) fn align_targets(
-    loss: Loss,
-    y_true: &ArrayD<f32>,
-    y_pred_shape: &[usize],
-) -> ArrayD<f32> {
-    if loss != Loss::SparseCategoricalCrossentropy && y_true.ndim() + 1 == y_pred_shape.len() {
-        y_true.clone().insert_axis(Axis(y_true.ndim()))
-    } else {
-        y_true.clone()
-    }
 }
 
 /// Checks class-index targets against `classes` outputs: whole numbers

@@ -170,8 +170,10 @@ impl MetricKind {
         let sparse_ok = y == lead || y.len() == out.len() && y.split_last() == Some((&1, lead));
         let ok = match self {
             K::MeanSquaredError | K::MeanAbsoluteError => {
-                // TF broadcasts (N, 1) targets over (N, C) outputs.
-                y == out || y.len() == out.len() && y.split_last() == Some((&1, lead))
+                // Keras brings both to one rank; TF broadcasts (N, 1)
+                // targets over (N, C) outputs.
+                let (t, p) = crate::losses::same_rank(y, out);
+                t == p || y.len() == out.len() && y.split_last() == Some((&1, lead))
             }
             K::BinaryCrossentropy | K::CategoricalCrossentropy | K::TopKCategoricalAccuracy => {
                 y == out
@@ -201,11 +203,35 @@ impl MetricKind {
         )))
     }
 
+    /// Checks the rank of the targets as given (`y`) where Keras' metric
+    /// function neither squeezes nor expands them: the cross-entropies
+    /// need targets of the outputs' rank (`(N, 1)` for one sigmoid, not
+    /// `(N,)`), as `keras.ops.binary_crossentropy` does.
+    pub(crate) fn check_rank(self, name: &str, y: &[usize], out: &[usize]) -> Result<()> {
+        let same_rank_needed = matches!(self, K::BinaryCrossentropy | K::CategoricalCrossentropy);
+        if !same_rank_needed || y.len() == out.len() {
+            return Ok(());
+        }
+        Err(Error::shape(format!(
+            "metric {name} expects targets of the outputs' rank (shape {}), but got targets of shape {}: Keras' {name} metric does not expand or squeeze them (reshape y to {})",
+            crate::shape::array_shape(out),
+            crate::shape::array_shape(y),
+            crate::shape::array_shape(out)
+        )))
+    }
+
     /// The sum of the per-sample values over a batch (divide by the sample
     /// count for the mean). Targets with one value per sample are
     /// broadcast over the outputs' last axis (mse/mae on `(N, 1)` labels,
     /// as TensorFlow does).
     pub fn batch_sum(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f64 {
+        let squeezes = matches!(
+            self,
+            K::BinaryAccuracy | K::MeanSquaredError | K::MeanAbsoluteError
+        );
+        if let Some(p) = crate::losses::squeezed(y_true.shape(), &y_pred).filter(|_| squeezes) {
+            return self.batch_sum(y_true, p);
+        }
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
         let p: Vec<f32> = y_pred.iter().copied().collect();
         let t: Vec<f32> = y_true.iter().copied().collect();

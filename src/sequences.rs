@@ -49,20 +49,13 @@ impl PadSequences {
             value: 0,
         }
     }
-    /// `"pre"` (Keras' default) puts the padding before the sequence, `"post"` after.
-    pub fn padding(mut self, padding: &str) -> Self {
-        self.padding = padding.into();
-        self
-    }
-    /// `"pre"` (Keras' default) cuts long sequences at the start, `"post"` at the end.
-    pub fn truncating(mut self, truncating: &str) -> Self {
-        self.truncating = truncating.into();
-        self
-    }
-    /// The padding value (Keras: 0).
-    pub fn value(mut self, value: i32) -> Self {
-        self.value = value;
-        self
+    crate::builder::setters! {
+        /// `"pre"` (Keras' default) puts the padding before the sequence, `"post"` after.
+        padding(&str) => padding = padding.into();
+        /// `"pre"` (Keras' default) cuts long sequences at the start, `"post"` at the end.
+        truncating(&str) => truncating = truncating.into();
+        /// The padding value (Keras: 0).
+        value(i32);
     }
 }
 

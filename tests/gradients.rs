@@ -1094,3 +1094,49 @@ fn normalization_gradients() {
     let x = uniform(&[2, 3], -1.0, 1.0, &mut rng);
     check_layer("Normalization", &mut layer, &x, true);
 }
+
+#[test]
+fn nested_model_gradients() {
+    use kerust::layers::{BatchNormalization, IntoLayer};
+    // A model used as a layer: its backward pass runs its layers' own
+    // (a batch normalization in training mode, the softmax's logits last).
+    let make = || {
+        let mut inner = Sequential::new();
+        inner.add(Dense::new(4).activation("tanh")).unwrap();
+        inner.add(BatchNormalization::new()).unwrap();
+        inner.add(Dense::new(3).activation("softmax")).unwrap();
+        inner.into_layer()
+    };
+    let (mut layer, x) = build_random(&make, &[5], 4, 3);
+    assert_eq!(layer.class_name(), "Sequential");
+    check_layer("nested Sequential", layer.as_mut(), &x, true);
+    let t = ndarray::array![
+        [1.0f32, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.0, 1.0, 0.0]
+    ]
+    .into_dyn();
+    check_layer_loss(
+        "nested Sequential",
+        layer.as_mut(),
+        &x,
+        Loss::CategoricalCrossentropy,
+        &t,
+    );
+    // Frozen, it still passes gradients through to the layers below it.
+    let frozen_or = |trainable: bool| {
+        let mut inner = Sequential::new();
+        inner
+            .add(Dense::new(4).activation("tanh").input_shape([5]))
+            .unwrap();
+        inner.add(Dense::new(2).activation("sigmoid")).unwrap();
+        inner.trainable(trainable).into_layer()
+    };
+    let frozen = || frozen_or(false);
+    let (mut layer, x) = build_random(&frozen, &[5], 3, 4);
+    assert!(layer.trainable_params().is_empty());
+    check_layer("frozen nested Sequential", layer.as_mut(), &x, true);
+    let (mut layer, x) = build_random(&|| frozen_or(true), &[5], 3, 5);
+    check_layer_logits("nested Sequential", layer.as_mut(), &x);
+}

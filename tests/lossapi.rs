@@ -8,37 +8,15 @@ use kerust::prelude::*;
 use kerust::regularizers::Regularizer;
 use serde_json::Value;
 
-fn close(a: f32, b: f32, rel: f32) -> bool {
-    (a - b).abs() <= rel * a.abs().max(b.abs()) + 1e-6
-}
+mod fixture_support;
+use fixture_support::{arr, strs};
 
 fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lossapi.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+    fixture_support::fixture("lossapi")
 }
 
-fn arr(v: &Value) -> ArrayD<f32> {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_u64().unwrap() as usize)
-        .collect();
-    let data: Vec<f32> = v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_f64().unwrap() as f32)
-        .collect();
-    ArrayD::from_shape_vec(shape, data).unwrap()
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
+fn close(a: f32, b: f32, rel: f32) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()) + 1e-6
 }
 
 fn reg(v: &Value) -> Option<Regularizer> {

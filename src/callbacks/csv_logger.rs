@@ -39,15 +39,11 @@ impl CSVLogger {
             append_header: true,
         }
     }
-    /// The field separator (default `","`).
-    pub fn separator(mut self, separator: &str) -> Self {
-        self.separator = separator.to_string();
-        self
-    }
-    /// Appends to an existing file instead of overwriting it (default false).
-    pub fn append(mut self, append: bool) -> Self {
-        self.append = append;
-        self
+    crate::builder::setters! {
+        /// The field separator (default `","`).
+        separator(&str) => separator = separator.to_string();
+        /// Appends to an existing file instead of overwriting it (default false).
+        append(bool);
     }
 
     fn io(&self, e: std::io::Error) -> Error {

@@ -1,7 +1,8 @@
 //! EarlyStopping.
 
-use super::monitor::Monitor;
+use super::monitor::{monitor_setters, Monitor};
 use super::{Callback, CallbackModel, Logs};
+use crate::builder::setters;
 use crate::error::Result;
 use ndarray::ArrayD;
 
@@ -59,46 +60,19 @@ impl EarlyStopping {
     pub fn new() -> Self {
         Self::default()
     }
-    /// The logged value to watch (default `"val_loss"`).
-    pub fn monitor(mut self, monitor: &str) -> Self {
-        self.m.monitor = monitor.to_string();
-        self
-    }
-    /// The smallest change that counts as an improvement (default 0).
-    pub fn min_delta(mut self, min_delta: f32) -> Self {
-        self.m.set_min_delta(min_delta);
-        self
-    }
-    /// Epochs without improvement before stopping (default 0).
-    pub fn patience(mut self, patience: usize) -> Self {
-        self.patience = patience;
-        self
-    }
-    /// 1 prints when it stops and restores (default 0).
-    pub fn verbose(mut self, verbose: u8) -> Self {
-        self.verbose = verbose;
-        self
-    }
-    /// `"auto"` (default), `"min"` or `"max"`.
-    pub fn mode(mut self, mode: &str) -> Self {
-        self.m.mode = mode.to_string();
-        self
-    }
-    /// A value to beat: the patience counter keeps running until the
-    /// monitored value improves on it (default none).
-    pub fn baseline(mut self, baseline: f32) -> Self {
-        self.baseline = Some(baseline);
-        self
-    }
-    /// Puts back the best epoch's weights when training ends (default false).
-    pub fn restore_best_weights(mut self, restore: bool) -> Self {
-        self.restore_best_weights = restore;
-        self
-    }
-    /// Epochs to wait before watching at all (default 0).
-    pub fn start_from_epoch(mut self, epoch: usize) -> Self {
-        self.start_from_epoch = epoch;
-        self
+    monitor_setters!("to watch", min_delta "0");
+    setters! {
+        /// Epochs without improvement before stopping (default 0).
+        patience(usize);
+        /// 1 prints when it stops and restores (default 0).
+        verbose(u8);
+        /// A value to beat: the patience counter keeps running until the
+        /// monitored value improves on it (default none).
+        baseline(f32) => baseline = Some(baseline);
+        /// Puts back the best epoch's weights when training ends (default false).
+        restore_best_weights(bool);
+        /// Epochs to wait before watching at all (default 0).
+        start_from_epoch(usize);
     }
     /// The epoch (0-based) at which it asked to stop; 0 when it did not.
     pub fn stopped_epoch(&self) -> usize {

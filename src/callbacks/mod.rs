@@ -75,6 +75,25 @@ pub(crate) use format::{sci, typed};
 
 use crate::error::Result;
 
+/// Declares [`Callback`]'s hooks: each takes its own arguments, then the
+/// logs and the model, and does nothing unless overridden.
+macro_rules! callback_hooks {
+    ($($(#[$doc:meta])* $hook:ident($($arg:ident: $ty:ty)?);)*) => {
+        $(
+            $(#[$doc])*
+            fn $hook(
+                &mut self,
+                $($arg: $ty,)?
+                logs: &mut Logs,
+                model: &mut dyn CallbackModel,
+            ) -> Result<()> {
+                let _ = ($($arg,)? logs, model);
+                Ok(())
+            }
+        )*
+    };
+}
+
 /// Something `fit` calls during training, as Keras' `Callback`; every hook
 /// does nothing unless overridden. `epoch` and `batch` are 0-based, as in
 /// Keras. A hook may change `logs` (what History and later callbacks see),
@@ -101,54 +120,18 @@ use crate::error::Result;
 /// # Ok::<(), kerust::Error>(())
 /// ```
 pub trait Callback: Send {
-    /// Before the first epoch.
-    fn on_train_begin(&mut self, logs: &mut Logs, model: &mut dyn CallbackModel) -> Result<()> {
-        let _ = (logs, model);
-        Ok(())
-    }
-    /// After the last epoch (also after an early stop).
-    fn on_train_end(&mut self, logs: &mut Logs, model: &mut dyn CallbackModel) -> Result<()> {
-        let _ = (logs, model);
-        Ok(())
-    }
-    /// At the start of epoch `epoch`.
-    fn on_epoch_begin(
-        &mut self,
-        epoch: usize,
-        logs: &mut Logs,
-        model: &mut dyn CallbackModel,
-    ) -> Result<()> {
-        let _ = (epoch, logs, model);
-        Ok(())
-    }
-    /// At the end of epoch `epoch`, with its training and validation values.
-    fn on_epoch_end(
-        &mut self,
-        epoch: usize,
-        logs: &mut Logs,
-        model: &mut dyn CallbackModel,
-    ) -> Result<()> {
-        let _ = (epoch, logs, model);
-        Ok(())
-    }
-    /// Before batch `batch` of the current epoch.
-    fn on_train_batch_begin(
-        &mut self,
-        batch: usize,
-        logs: &mut Logs,
-        model: &mut dyn CallbackModel,
-    ) -> Result<()> {
-        let _ = (batch, logs, model);
-        Ok(())
-    }
-    /// After batch `batch`, with the epoch's running values so far.
-    fn on_train_batch_end(
-        &mut self,
-        batch: usize,
-        logs: &mut Logs,
-        model: &mut dyn CallbackModel,
-    ) -> Result<()> {
-        let _ = (batch, logs, model);
-        Ok(())
+    callback_hooks! {
+        /// Before the first epoch.
+        on_train_begin();
+        /// After the last epoch (also after an early stop).
+        on_train_end();
+        /// At the start of epoch `epoch`.
+        on_epoch_begin(epoch: usize);
+        /// At the end of epoch `epoch`, with its training and validation values.
+        on_epoch_end(epoch: usize);
+        /// Before batch `batch` of the current epoch.
+        on_train_batch_begin(batch: usize);
+        /// After batch `batch`, with the epoch's running values so far.
+        on_train_batch_end(batch: usize);
     }
 }

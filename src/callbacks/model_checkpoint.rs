@@ -1,8 +1,9 @@
 //! ModelCheckpoint.
 
 use super::format::{format_path, format_value, Arg};
-use super::monitor::Monitor;
+use super::monitor::{monitor_setters, Monitor};
 use super::{Callback, CallbackModel, Logs};
+use crate::builder::setters;
 use crate::error::{Error, Result};
 use std::path::Path;
 
@@ -51,41 +52,19 @@ impl ModelCheckpoint {
             current_epoch: 0,
         }
     }
-    /// The logged value `save_best_only` compares (default `"val_loss"`).
-    pub fn monitor(mut self, monitor: &str) -> Self {
-        self.m.monitor = monitor.to_string();
-        self
-    }
-    /// 1 prints a line per save (default 0).
-    pub fn verbose(mut self, verbose: u8) -> Self {
-        self.verbose = verbose;
-        self
-    }
-    /// Saves only when the monitored value improved (default false).
-    pub fn save_best_only(mut self, yes: bool) -> Self {
-        self.save_best_only = yes;
-        self
-    }
-    /// Saves the weights only, as `save_weights` (default false).
-    pub fn save_weights_only(mut self, yes: bool) -> Self {
-        self.save_weights_only = yes;
-        self
-    }
-    /// `"auto"` (default), `"min"` or `"max"`, for `save_best_only`.
-    pub fn mode(mut self, mode: &str) -> Self {
-        self.m.mode = mode.to_string();
-        self
-    }
-    /// Saves every `batches` batches instead of every epoch (Keras'
-    /// integer `save_freq`).
-    pub fn save_freq(mut self, batches: usize) -> Self {
-        self.save_freq = Some(batches);
-        self
-    }
-    /// A value the first save must beat (Keras' `initial_value_threshold`).
-    pub fn initial_value_threshold(mut self, threshold: f32) -> Self {
-        self.m.best = Some(threshold);
-        self
+    monitor_setters!("`save_best_only` compares");
+    setters! {
+        /// 1 prints a line per save (default 0).
+        verbose(u8);
+        /// Saves only when the monitored value improved (default false).
+        save_best_only(bool);
+        /// Saves the weights only, as `save_weights` (default false).
+        save_weights_only(bool);
+        /// Saves every `batches` batches instead of every epoch (Keras'
+        /// integer `save_freq`).
+        save_freq(usize) => save_freq = Some(save_freq);
+        /// A value the first save must beat (Keras' `initial_value_threshold`).
+        initial_value_threshold(f32) => m.best = Some(initial_value_threshold);
     }
 
     fn save(
@@ -153,14 +132,20 @@ impl ModelCheckpoint {
             );
             return Ok(true);
         };
-        let five = |v: f32| format_value(Arg::Float(f64::from(v)), ".5f").unwrap_or_default();
-        let best = self.m.best.map_or("None".to_string(), five);
+        let five = |v: f32| {
+            format_value(Arg::Float(f64::from(v)), ".5f")
+                .map_err(|e| Error::internal(format!("ModelCheckpoint: {e}")))
+        };
+        let best = match self.m.best {
+            Some(b) => five(b)?,
+            None => "None".to_string(),
+        };
         let monitor = &self.m.monitor;
         if self.m.is_improvement(current, self.m.best) {
             if self.verbose > 0 {
                 model.print_msg(&format!(
                     "\nEpoch {e}: {monitor} improved from {best} to {}, saving model to {path}",
-                    five(current)
+                    five(current)?
                 ));
             }
             self.m.best = Some(current);

@@ -58,13 +58,32 @@ const DOWN: &[&str] = &[
     "sparse_categorical_crossentropy",
 ];
 
+/// The builders `monitor` and `mode` of a callback whose `m: Monitor`
+/// watches a logged value (`$what` completes their docs), and `min_delta`
+/// when its default is given.
+macro_rules! monitor_setters {
+    ($what:literal $(, min_delta $default:literal)?) => {
+        $crate::builder::setters! {
+            #[doc = concat!("The logged value ", $what, " (default `\"val_loss\"`).")]
+            monitor(&str) => m.monitor = monitor.to_string();
+            #[doc = concat!("`\"auto\"` (default), `\"min\"` or `\"max\"`: how ", $what, " improves.")]
+            mode(&str) => m.mode = mode.to_string();
+            $(
+                #[doc = concat!("The smallest change that counts as an improvement (default ", $default, ").")]
+                min_delta(f32) => m.min_delta = min_delta;
+            )?
+        }
+    };
+}
+pub(crate) use monitor_setters;
+
 /// A monitored quantity, its mode and the best value so far.
 #[derive(Debug, Clone)]
 pub(crate) struct Monitor {
     pub(crate) monitor: String,
     pub(crate) mode: String,
     /// As given; its sign is set when the direction is known.
-    min_delta: f32,
+    pub(crate) min_delta: f32,
     /// `Some(true)`: higher is better.
     higher: Option<bool>,
     pub(crate) best: Option<f32>,
@@ -81,9 +100,6 @@ impl Monitor {
             best: None,
             warned: false,
         }
-    }
-    pub(crate) fn set_min_delta(&mut self, min_delta: f32) {
-        self.min_delta = min_delta;
     }
     /// Checks the mode (Keras warns and uses "auto"; kerust says what is
     /// allowed) and forgets the direction, to be found at the first epoch end.

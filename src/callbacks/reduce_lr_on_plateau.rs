@@ -1,8 +1,9 @@
 //! ReduceLROnPlateau.
 
 use super::format::{py_repr, typed};
-use super::monitor::Monitor;
+use super::monitor::{monitor_setters, Monitor};
 use super::{Callback, CallbackModel, Logs};
+use crate::builder::setters;
 use crate::error::{Error, Result};
 
 /// Multiplies the learning rate by `factor` when a monitored value has not
@@ -49,45 +50,18 @@ impl ReduceLROnPlateau {
     pub fn new() -> Self {
         Self::default()
     }
-    /// The logged value to watch (default `"val_loss"`).
-    pub fn monitor(mut self, monitor: &str) -> Self {
-        self.m.monitor = monitor.to_string();
-        self
-    }
-    /// The factor applied to the rate, below 1 (default 0.1).
-    pub fn factor(mut self, factor: f32) -> Self {
-        self.factor = factor;
-        self
-    }
-    /// Epochs without improvement before reducing (default 10).
-    pub fn patience(mut self, patience: usize) -> Self {
-        self.patience = patience;
-        self
-    }
-    /// 1 prints each reduction (default 0).
-    pub fn verbose(mut self, verbose: u8) -> Self {
-        self.verbose = verbose;
-        self
-    }
-    /// `"auto"` (default), `"min"` or `"max"`.
-    pub fn mode(mut self, mode: &str) -> Self {
-        self.m.mode = mode.to_string();
-        self
-    }
-    /// The smallest change that counts as an improvement (default 1e-4).
-    pub fn min_delta(mut self, min_delta: f32) -> Self {
-        self.m.set_min_delta(min_delta);
-        self
-    }
-    /// Epochs to wait after a reduction before counting again (default 0).
-    pub fn cooldown(mut self, cooldown: usize) -> Self {
-        self.cooldown = cooldown;
-        self
-    }
-    /// The lowest rate it sets (default 0).
-    pub fn min_lr(mut self, min_lr: f32) -> Self {
-        self.min_lr = min_lr;
-        self
+    monitor_setters!("to watch", min_delta "1e-4");
+    setters! {
+        /// The factor applied to the rate, below 1 (default 0.1).
+        factor(f32);
+        /// Epochs without improvement before reducing (default 10).
+        patience(usize);
+        /// 1 prints each reduction (default 0).
+        verbose(u8);
+        /// Epochs to wait after a reduction before counting again (default 0).
+        cooldown(usize);
+        /// The lowest rate it sets (default 0).
+        min_lr(f32);
     }
 
     /// Keras' `_reduce_optimizer_lr`, in Python floats (f64).

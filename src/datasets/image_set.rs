@@ -48,21 +48,14 @@ pub(crate) fn find_all(dir: &Path) -> std::result::Result<[PathBuf; 4], Vec<&'st
 pub(crate) fn load_idx(paths: &[PathBuf; 4], full: bool) -> Result<ImageData> {
     let [xtr, ytr, xte, yte] = paths;
     let show = |p: &PathBuf| p.display().to_string();
-    let train = check_pair(
-        idx::read(xtr)?,
-        idx::read(ytr)?,
-        &show(xtr),
-        &show(ytr),
-        full.then_some(FULL_COUNTS.0),
-    )?;
-    let test = check_pair(
-        idx::read(xte)?,
-        idx::read(yte)?,
-        &show(xte),
-        &show(yte),
-        full.then_some(FULL_COUNTS.1),
-    )?;
-    Ok((train, test))
+    let pair = |x, y, count| {
+        let (xs, ys) = (idx::read(x)?, idx::read(y)?);
+        check_pair(xs, ys, &show(x), &show(y), full.then_some(count))
+    };
+    Ok((
+        pair(xtr, ytr, FULL_COUNTS.0)?,
+        pair(xte, yte, FULL_COUNTS.1)?,
+    ))
 }
 
 /// Checks that `x` holds 28x28 images, `y` as many labels in 0..=9 (and

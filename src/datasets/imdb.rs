@@ -20,52 +20,46 @@ pub const WORD_INDEX_FILE: &str = "imdb_word_index.json";
 /// MD5 of Keras' `imdb_word_index.json`.
 pub const WORD_INDEX_MD5: &str = "bfafd718b763782e994055a2d397834f";
 
-/// Loads IMDB as `keras.datasets.imdb.load_data(num_words=num_words)`:
-/// `((x_train, y_train), (x_test, y_test))`, 25,000 reviews each, every
-/// review a `Vec<i64>` of word ids starting with 1 (`start_char`), words
-/// from id 3 on (`index_from`), words not among the `num_words` most
-/// frequent replaced by 2 (`oov_char`); labels 0 or 1. `num_words` 0
-/// keeps all words (Keras' `None`). Shuffled with seed 113 exactly as Keras.
-///
-/// Reads `imdb.npz` from the dataset cache, downloading it (SHA-256
-/// checked) when missing. Other Keras arguments: [`load_data_with`].
-///
-/// ```no_run
-/// use kerust::prelude::*;
-/// let ((x_train, y_train), (x_test, y_test)) = datasets::imdb::load_data(10000)?;
-/// assert_eq!((x_train.len(), y_train.len(), x_test.len()), (25000, 25000, 25000));
-/// assert_eq!(x_train[0][0], 1);
-/// let x = utils::vectorize_sequences(&x_train, 10000)?;
-/// # Ok::<(), kerust::Error>(())
-/// ```
-pub fn load_data(num_words: usize) -> Result<SequenceData> {
-    load_data_with(&TextOptions::new().num_words(num_words))
-}
-
-/// [`load_data`] with all of Keras' arguments.
-///
-/// ```no_run
-/// use kerust::prelude::*;
-/// let opts = datasets::TextOptions::new().num_words(10000).maxlen(500);
-/// let ((x_train, _), _) = datasets::imdb::load_data_with(&opts)?;
-/// assert!(x_train.iter().all(|x| x.len() < 500));
-/// # Ok::<(), kerust::Error>(())
-/// ```
-pub fn load_data_with(opts: &TextOptions) -> Result<SequenceData> {
-    let path = cached(FILE, &format!("{ORIGIN}{FILE}"), SHA256, "IMDB")?;
-    load_data_from(path, opts)
-}
-
-/// Loads an `imdb.npz` from `path` (any number of reviews) with Keras'
-/// processing; no download.
-///
-/// ```
-/// use kerust::prelude::*;
-/// let e = datasets::imdb::load_data_from("no/such/imdb.npz", &datasets::TextOptions::new());
-/// assert!(e.unwrap_err().to_string().contains("no/such/imdb.npz"));
-/// ```
-pub fn load_data_from(path: impl AsRef<Path>, opts: &TextOptions) -> Result<SequenceData> {
-    load(path.as_ref(), opts)
+text::text_loaders! {
+    "IMDB";
+    /// Loads IMDB as `keras.datasets.imdb.load_data(num_words=num_words)`:
+    /// `((x_train, y_train), (x_test, y_test))`, 25,000 reviews each, every
+    /// review a `Vec<i64>` of word ids starting with 1 (`start_char`), words
+    /// from id 3 on (`index_from`), words not among the `num_words` most
+    /// frequent replaced by 2 (`oov_char`); labels 0 or 1. `num_words` 0
+    /// keeps all words (Keras' `None`). Shuffled with seed 113 exactly as Keras.
+    ///
+    /// Reads `imdb.npz` from the dataset cache, downloading it (SHA-256
+    /// checked) when missing. Other Keras arguments: [`load_data_with`].
+    ///
+    /// ```no_run
+    /// use kerust::prelude::*;
+    /// let ((x_train, y_train), (x_test, y_test)) = datasets::imdb::load_data(10000)?;
+    /// assert_eq!((x_train.len(), y_train.len(), x_test.len()), (25000, 25000, 25000));
+    /// assert_eq!(x_train[0][0], 1);
+    /// let x = utils::vectorize_sequences(&x_train, 10000)?;
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    fn load_data;
+    /// [`load_data`] with all of Keras' arguments.
+    ///
+    /// ```no_run
+    /// use kerust::prelude::*;
+    /// let opts = datasets::TextOptions::new().num_words(10000).maxlen(500);
+    /// let ((x_train, _), _) = datasets::imdb::load_data_with(&opts)?;
+    /// assert!(x_train.iter().all(|x| x.len() < 500));
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    fn load_data_with;
+    /// Loads an `imdb.npz` from `path` (any number of reviews) with Keras'
+    /// processing; no download.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let e = datasets::imdb::load_data_from("no/such/imdb.npz", &datasets::TextOptions::new());
+    /// assert!(e.unwrap_err().to_string().contains("no/such/imdb.npz"));
+    /// ```
+    fn load_data_from;
 }
 
 fn load(path: &Path, opts: &TextOptions) -> Result<SequenceData> {

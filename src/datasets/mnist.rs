@@ -123,20 +123,12 @@ fn load_npz(path: &Path, full: bool) -> Result<ImageData> {
         take("x_test")?,
         take("y_test")?,
     );
-    let member = |key: &str| format!("{name}: {key}.npy");
-    let train = check_pair(
-        xtr,
-        ytr,
-        &member("x_train"),
-        &member("y_train"),
-        full.then_some(FULL_COUNTS.0),
-    )?;
-    let test = check_pair(
-        xte,
-        yte,
-        &member("x_test"),
-        &member("y_test"),
-        full.then_some(FULL_COUNTS.1),
-    )?;
-    Ok((train, test))
+    let pair = |x, y, split: &str, count| {
+        let member = |key: &str| format!("{name}: {key}_{split}.npy");
+        check_pair(x, y, &member("x"), &member("y"), full.then_some(count))
+    };
+    Ok((
+        pair(xtr, ytr, "train", FULL_COUNTS.0)?,
+        pair(xte, yte, "test", FULL_COUNTS.1)?,
+    ))
 }

@@ -89,15 +89,7 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<NpyArray> {
             data.len()
         )));
     }
-    let big = order == '>';
-    let word = |c: &[u8]| -> u64 {
-        let f = |acc: u64, &b: &u8| (acc << 8) | u64::from(b);
-        if big {
-            c.iter().fold(0, f)
-        } else {
-            c.iter().rev().fold(0, f)
-        }
-    };
+    let word = |c: &[u8]| word(c, order == '>');
     match (kind, size) {
         ('u', 1) => Ok(NpyArray::U8(npy::shaped(&header, data.to_vec(), name)?)),
         ('i', 1 | 2 | 4 | 8) => {
@@ -227,6 +219,16 @@ fn objects(header: &Header, data: &[u8], name: &str) -> Result<NpyArray> {
 }
 
 /// A one-dimensional integer array nested in an object array, as ids.
+/// The unsigned integer in the bytes `c`, big-endian when `big`.
+fn word(c: &[u8], big: bool) -> u64 {
+    let f = |acc: u64, &b: &u8| (acc << 8) | u64::from(b);
+    if big {
+        c.iter().fold(0, f)
+    } else {
+        c.iter().rev().fold(0, f)
+    }
+}
+
 fn int_array(a: pickle::Array) -> Option<Vec<i64>> {
     let (_, kind, size) = split_descr(&a.dtype.name)?;
     let ArrayData::Raw(raw) = a.data else {
@@ -235,15 +237,7 @@ fn int_array(a: pickle::Array) -> Option<Vec<i64>> {
     if a.shape.len() != 1 || raw.len() != a.shape[0].checked_mul(size)? {
         return None;
     }
-    let big = a.dtype.order == '>';
-    let word = |c: &[u8]| -> u64 {
-        let f = |acc: u64, &b: &u8| (acc << 8) | u64::from(b);
-        if big {
-            c.iter().fold(0, f)
-        } else {
-            c.iter().rev().fold(0, f)
-        }
-    };
+    let word = |c: &[u8]| word(c, a.dtype.order == '>');
     let shift = 64 - 8 * size as u32;
     match (kind, size) {
         ('i', 1 | 2 | 4 | 8) => Some(

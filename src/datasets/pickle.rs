@@ -10,7 +10,7 @@
 //! refused with an error naming it.
 
 use super::pickle_value::Global;
-use super::pickle_value::{append, append_to, build, reduce, set_items, small};
+use super::pickle_value::{append_to, build, reduce, set_items, small};
 pub(crate) use super::pickle_value::{Array, ArrayData, Value};
 use crate::error::{Error, Result};
 
@@ -18,6 +18,10 @@ use crate::error::{Error, Result};
 const MAX_STACK: usize = 1 << 16;
 
 /// Reads the pickle at the start of `bytes`; `name` says where it came from.
+/// `append_to` or `set_items`: adds items to a list or dict, with the
+/// position and file name for errors.
+type Fill = fn(&mut Value, Vec<Value>, usize, &str) -> Result<()>;
+
 pub(crate) fn load(bytes: &[u8], name: &str) -> Result<Value> {
     let mut m = Machine {
         bytes,
@@ -66,6 +70,11 @@ impl<'a> Machine<'a> {
             .fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
     }
 
+    /// A number on a line of its own (the text protocol's memo keys).
+    fn line_number<T: std::str::FromStr>(&mut self, what: &str) -> Result<T> {
+        let line = self.line()?;
+        line.trim().parse().map_err(|_| self.err(what))
+    }
     fn line(&mut self) -> Result<String> {
         let rest = &self.bytes[self.pos..];
         let Some(n) = rest.iter().position(|&b| b == b'\n') else {
@@ -76,6 +85,13 @@ impl<'a> Machine<'a> {
         Ok(s)
     }
 
+    /// Pops the items above the mark into the new list or dict `empty`
+    /// with `fill`, and pushes it.
+    fn push_filled(&mut self, mut empty: Value, fill: Fill) -> Result<()> {
+        let items = self.pop_mark()?;
+        fill(&mut empty, items, self.pos, self.name)?;
+        self.push(empty)
+    }
     fn push(&mut self, v: Value) -> Result<()> {
         if self.stack.len() >= MAX_STACK {
             return Err(self.err("more nested values than a dataset file holds"));
@@ -228,12 +244,7 @@ impl<'a> Machine<'a> {
                     self.push(Value::Tuple(items))?
                 }
                 b']' => self.push(Value::Ints(Vec::new()))?,
-                b'l' => {
-                    let items = self.pop_mark()?;
-                    let mut list = Value::Ints(Vec::new());
-                    append(&mut list, items);
-                    self.push(list)?
-                }
+                b'l' => self.push_filled(Value::Ints(Vec::new()), append_to)?,
                 b'a' => {
                     let v = self.pop()?;
                     let pos = self.pos;
@@ -247,12 +258,7 @@ impl<'a> Machine<'a> {
                     append_to(self.top()?, items, pos, name)?
                 }
                 b'}' => self.push(Value::Dict(Vec::new()))?,
-                b'd' => {
-                    let items = self.pop_mark()?;
-                    let mut dict = Value::Dict(Vec::new());
-                    set_items(&mut dict, items, self.pos, self.name)?;
-                    self.push(dict)?
-                }
+                b'd' => self.push_filled(Value::Dict(Vec::new()), set_items)?,
                 b's' => {
                     let v = self.pop()?;
                     let k = self.pop()?;
@@ -279,11 +285,7 @@ impl<'a> Machine<'a> {
                     self.memo_put(k)?
                 }
                 b'p' => {
-                    let line = self.line()?;
-                    let k = line
-                        .trim()
-                        .parse::<u32>()
-                        .map_err(|_| self.err("bad PUT"))?;
+                    let k = self.line_number("bad PUT")?;
                     self.memo_put(k)?
                 }
                 b'h' => {
@@ -295,11 +297,7 @@ impl<'a> Machine<'a> {
                     self.memo_get(k)?
                 }
                 b'g' => {
-                    let line = self.line()?;
-                    let k = line
-                        .trim()
-                        .parse::<u64>()
-                        .map_err(|_| self.err("bad GET"))?;
+                    let k = self.line_number("bad GET")?;
                     self.memo_get(k)?
                 }
                 b'c' => {

@@ -103,38 +103,32 @@ pub(crate) fn small(v: &Value, depth: usize) -> bool {
     }
 }
 
-pub(crate) fn append(list: &mut Value, items: Vec<Value>) {
-    for item in items {
-        match (&mut *list, item) {
-            (Value::Ints(v), Value::Int(i)) => v.push(i),
-            (Value::Items(v), item) => v.push(item),
-            (l, item) => {
-                let mut all = std::mem::replace(l, Value::None)
-                    .into_items()
-                    .unwrap_or_default();
-                all.push(item);
-                *l = Value::Items(all);
-            }
-        }
-    }
-}
-
 pub(crate) fn append_to(
     target: &mut Value,
     items: Vec<Value>,
     pos: usize,
     name: &str,
 ) -> Result<()> {
-    match target {
-        Value::Ints(_) | Value::Items(_) => {
-            append(target, items);
-            Ok(())
-        }
-        other => Err(Error::io(format!(
+    if !matches!(target, Value::Ints(_) | Value::Items(_)) {
+        return Err(Error::io(format!(
             "{name}: unreadable pickle at byte {pos}: APPEND to {}, expected a list",
-            other.kind()
-        ))),
+            target.kind()
+        )));
     }
+    for item in items {
+        match (&mut *target, item) {
+            (Value::Ints(v), Value::Int(i)) => v.push(i),
+            (Value::Items(v), item) => v.push(item),
+            // A list of ints so far, and an item that is not one.
+            (Value::Ints(v), item) => {
+                let mut all: Vec<Value> = std::mem::take(v).into_iter().map(Value::Int).collect();
+                all.push(item);
+                *target = Value::Items(all);
+            }
+            (other, _) => return Err(Error::internal(format!("APPEND to {}", other.kind()))),
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn set_items(

@@ -70,47 +70,41 @@ pub const LABEL_NAMES: [&str; 46] = [
     "lead",
 ];
 
-/// Loads Reuters as `keras.datasets.reuters.load_data(num_words=num_words)`:
-/// 8,982 training and 2,246 test newswires (`test_split` 0.2 after a seed
-/// 113 shuffle, exactly as Keras), ids as in [`imdb::load_data`](super::imdb::load_data),
-/// labels 0 to 45 ([`LABEL_NAMES`]). `num_words` 0 keeps all words.
-///
-/// Reads `reuters.npz` from the dataset cache, downloading it (SHA-256
-/// checked) when missing. Other Keras arguments: [`load_data_with`].
-///
-/// ```no_run
-/// use kerust::prelude::*;
-/// let ((x_train, y_train), (x_test, _)) = datasets::reuters::load_data(10000)?;
-/// assert_eq!((x_train.len(), x_test.len()), (8982, 2246));
-/// # Ok::<(), kerust::Error>(())
-/// ```
-pub fn load_data(num_words: usize) -> Result<SequenceData> {
-    load_data_with(&TextOptions::new().num_words(num_words))
-}
-
-/// [`load_data`] with all of Keras' arguments, `test_split` included.
-///
-/// ```no_run
-/// use kerust::prelude::*;
-/// let opts = datasets::TextOptions::new().num_words(10000).test_split(0.1);
-/// let ((x_train, _), _) = datasets::reuters::load_data_with(&opts)?;
-/// # Ok::<(), kerust::Error>(())
-/// ```
-pub fn load_data_with(opts: &TextOptions) -> Result<SequenceData> {
-    let path = cached(FILE, &format!("{ORIGIN}{FILE}"), SHA256, "Reuters")?;
-    load_data_from(path, opts)
-}
-
-/// Loads a `reuters.npz` (arrays `x` and `y`, any number of newswires)
-/// from `path` with Keras' processing; no download.
-///
-/// ```
-/// use kerust::prelude::*;
-/// let e = datasets::reuters::load_data_from("no/such/reuters.npz", &datasets::TextOptions::new());
-/// assert!(e.is_err());
-/// ```
-pub fn load_data_from(path: impl AsRef<Path>, opts: &TextOptions) -> Result<SequenceData> {
-    load(path.as_ref(), opts)
+text::text_loaders! {
+    "Reuters";
+    /// Loads Reuters as `keras.datasets.reuters.load_data(num_words=num_words)`:
+    /// 8,982 training and 2,246 test newswires (`test_split` 0.2 after a seed
+    /// 113 shuffle, exactly as Keras), ids as in [`imdb::load_data`](super::imdb::load_data),
+    /// labels 0 to 45 ([`LABEL_NAMES`]). `num_words` 0 keeps all words.
+    ///
+    /// Reads `reuters.npz` from the dataset cache, downloading it (SHA-256
+    /// checked) when missing. Other Keras arguments: [`load_data_with`].
+    ///
+    /// ```no_run
+    /// use kerust::prelude::*;
+    /// let ((x_train, y_train), (x_test, _)) = datasets::reuters::load_data(10000)?;
+    /// assert_eq!((x_train.len(), x_test.len()), (8982, 2246));
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    fn load_data;
+    /// [`load_data`] with all of Keras' arguments, `test_split` included.
+    ///
+    /// ```no_run
+    /// use kerust::prelude::*;
+    /// let opts = datasets::TextOptions::new().num_words(10000).test_split(0.1);
+    /// let ((x_train, _), _) = datasets::reuters::load_data_with(&opts)?;
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    fn load_data_with;
+    /// Loads a `reuters.npz` (arrays `x` and `y`, any number of newswires)
+    /// from `path` with Keras' processing; no download.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let e = datasets::reuters::load_data_from("no/such/reuters.npz", &datasets::TextOptions::new());
+    /// assert!(e.is_err());
+    /// ```
+    fn load_data_from;
 }
 
 fn load(path: &Path, opts: &TextOptions) -> Result<SequenceData> {

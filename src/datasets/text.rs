@@ -6,6 +6,39 @@ use super::random_state::RandomState;
 use crate::error::{Error, Result};
 use ndarray::Array1;
 
+/// The public loaders of a text dataset's module, over its `FILE`,
+/// `SHA256` and `load(path, opts)`, each with the doc given: `load_data`
+/// (Keras' `load_data(num_words)`), `load_data_with` (all of Keras'
+/// arguments) and `load_data_from` (a file, no download). `$title` names
+/// the dataset in download messages.
+macro_rules! text_loaders {
+    (
+        $title:literal;
+        $(#[$load_data:meta])* fn load_data;
+        $(#[$with:meta])* fn load_data_with;
+        $(#[$from:meta])* fn load_data_from;
+    ) => {
+        $(#[$load_data])*
+        pub fn load_data(num_words: usize) -> Result<SequenceData> {
+            load_data_with(&TextOptions::new().num_words(num_words))
+        }
+        $(#[$with])*
+        pub fn load_data_with(opts: &TextOptions) -> Result<SequenceData> {
+            let url = format!("{}{FILE}", super::keras_file::ORIGIN);
+            let path = super::keras_file::cached(FILE, &url, SHA256, $title)?;
+            load_data_from(path, opts)
+        }
+        $(#[$from])*
+        pub fn load_data_from(
+            path: impl AsRef<std::path::Path>,
+            opts: &TextOptions,
+        ) -> Result<SequenceData> {
+            load(path.as_ref(), opts)
+        }
+    };
+}
+pub(crate) use text_loaders;
+
 /// One part of a text dataset: the word-id sequences and their labels.
 pub type SequenceSplit = (Vec<Vec<i64>>, Array1<i64>);
 
@@ -67,42 +100,23 @@ impl TextOptions {
     pub fn get_num_words(&self) -> usize {
         self.num_words
     }
-    /// Ids below `skip_top` (the most frequent words) become `oov_char`.
-    pub fn skip_top(mut self, skip_top: usize) -> Self {
-        self.skip_top = skip_top as i64;
-        self
-    }
-    /// Drop sequences of `maxlen` ids or more (start mark included), as
-    /// Keras does; 0 (Keras' `None`) keeps all.
-    pub fn maxlen(mut self, maxlen: usize) -> Self {
-        self.maxlen = maxlen;
-        self
-    }
-    /// The seed of the shuffle (Keras: 113).
-    pub fn seed(mut self, seed: u32) -> Self {
-        self.seed = seed;
-        self
-    }
-    /// The id put first in each sequence, or `None` for no start mark.
-    pub fn start_char(mut self, start_char: impl Into<Option<i64>>) -> Self {
-        self.start_char = start_char.into();
-        self
-    }
-    /// The id replacing cut words, or `None` to drop them.
-    pub fn oov_char(mut self, oov_char: impl Into<Option<i64>>) -> Self {
-        self.oov_char = oov_char.into();
-        self
-    }
-    /// Added to every word id of the file (Keras: 3, after 0 padding,
-    /// 1 start and 2 out-of-vocabulary).
-    pub fn index_from(mut self, index_from: i64) -> Self {
-        self.index_from = index_from;
-        self
-    }
-    /// Reuters only: the fraction of the data used as test set (0.2).
-    pub fn test_split(mut self, test_split: f64) -> Self {
-        self.test_split = test_split;
-        self
+    crate::builder::setters! {
+        /// Ids below `skip_top` (the most frequent words) become `oov_char`.
+        skip_top(usize) => skip_top = skip_top as i64;
+        /// Drop sequences of `maxlen` ids or more (start mark included), as
+        /// Keras does; 0 (Keras' `None`) keeps all.
+        maxlen(usize);
+        /// The seed of the shuffle (Keras: 113).
+        seed(u32);
+        /// The id put first in each sequence, or `None` for no start mark.
+        start_char(impl Into<Option<i64>>) => start_char = start_char.into();
+        /// The id replacing cut words, or `None` to drop them.
+        oov_char(impl Into<Option<i64>>) => oov_char = oov_char.into();
+        /// Added to every word id of the file (Keras: 3, after 0 padding,
+        /// 1 start and 2 out-of-vocabulary).
+        index_from(i64);
+        /// Reuters only: the fraction of the data used as test set (0.2).
+        test_split(f64);
     }
 }
 

@@ -131,73 +131,57 @@ pub fn practice3(model: &Graph) -> Check {
     architecture::check(model, &PRACTICE3)
 }
 
-/// Parameter counts of Practice 1's network, worked out on paper.
-pub mod practice1 {
-    /// Checks `n` as the number of parameters of Practice 1's network (41).
-    ///
-    /// ```
-    /// use kerust::prelude::*;
-    /// assert!(exercises::practice1::count(41).passed());
-    /// ```
-    pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
-        check(n.try_into().ok())
-    }
-    fn check(n: Option<i64>) -> super::Check {
-        super::counting::check_number(
-            &super::Net {
-                exercise: "Practice 1 (count)",
-                inputs: 2,
-                units: &[10, 1],
-            },
-            n,
-        )
+/// A module `$module` (with the doc given) whose `count(n)` checks `n` as
+/// the parameter count of the dense network `$net`.
+macro_rules! count_exercise {
+    ($(#[$doc:meta])* $module:ident { $(#[$count_doc:meta])* count: $net:expr }) => {
+        $(#[$doc])*
+        pub mod $module {
+            $(#[$count_doc])*
+            pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
+                super::counting::check_number(&$net, n.try_into().ok())
+            }
+        }
+    };
+}
+
+count_exercise! {
+    /// Parameter counts of Practice 1's network, worked out on paper.
+    practice1 {
+        /// Checks `n` as the number of parameters of Practice 1's network (41).
+        ///
+        /// ```
+        /// use kerust::prelude::*;
+        /// assert!(exercises::practice1::count(41).passed());
+        /// ```
+        count: super::Net { exercise: "Practice 1 (count)", inputs: 2, units: &[10, 1] }
     }
 }
 
-/// Parameter counts of Practice 2's network, worked out on paper.
-pub mod practice2 {
-    /// Checks `n` as the number of parameters of Practice 2's network (26).
-    ///
-    /// ```
-    /// use kerust::prelude::*;
-    /// let check = exercises::practice2::count(20);
-    /// assert!(check.to_string().contains("not the 6 biases"));
-    /// ```
-    pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
-        check(n.try_into().ok())
-    }
-    fn check(n: Option<i64>) -> super::Check {
-        super::counting::check_number(
-            &super::Net {
-                exercise: "Practice 2 (count)",
-                inputs: 3,
-                units: &[5, 1],
-            },
-            n,
-        )
+count_exercise! {
+    /// Parameter counts of Practice 2's network, worked out on paper.
+    practice2 {
+        /// Checks `n` as the number of parameters of Practice 2's network (26).
+        ///
+        /// ```
+        /// use kerust::prelude::*;
+        /// let check = exercises::practice2::count(20);
+        /// assert!(check.to_string().contains("not the 6 biases"));
+        /// ```
+        count: super::Net { exercise: "Practice 2 (count)", inputs: 3, units: &[5, 1] }
     }
 }
 
-/// Parameter counts of Practice 3's network, worked out on paper.
-pub mod practice3 {
-    /// Checks `n` as the number of parameters of Practice 3's network (13).
-    ///
-    /// ```
-    /// use kerust::prelude::*;
-    /// assert!(!exercises::practice3::count(9).passed());
-    /// ```
-    pub fn count<N: TryInto<i64>>(n: N) -> super::Check {
-        check(n.try_into().ok())
-    }
-    fn check(n: Option<i64>) -> super::Check {
-        super::counting::check_number(
-            &super::Net {
-                exercise: "Practice 3 (count)",
-                inputs: 2,
-                units: &[3, 1],
-            },
-            n,
-        )
+count_exercise! {
+    /// Parameter counts of Practice 3's network, worked out on paper.
+    practice3 {
+        /// Checks `n` as the number of parameters of Practice 3's network (13).
+        ///
+        /// ```
+        /// use kerust::prelude::*;
+        /// assert!(!exercises::practice3::count(9).passed());
+        /// ```
+        count: super::Net { exercise: "Practice 3 (count)", inputs: 2, units: &[3, 1] }
     }
 }
 

@@ -46,17 +46,9 @@ struct Cache {
     batch: Option<(Vec<f32>, Vec<f32>)>,
 }
 
-impl Default for BatchNormalization {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+super::util::new_without_arguments!(BatchNormalization, "batch_normalization", "Keras' defaults: momentum 0.99, epsilon 0.001.");
 
 impl BatchNormalization {
-    /// Keras' defaults: momentum 0.99, epsilon 0.001.
-    pub fn new() -> Self {
-        Self::with_base(Base::new("batch_normalization"))
-    }
     fn with_base(base: Base) -> Self {
         BatchNormalization {
             base,
@@ -69,15 +61,11 @@ impl BatchNormalization {
             cache: None,
         }
     }
-    /// Sets the momentum of the moving averages (default 0.99).
-    pub fn momentum(mut self, momentum: f32) -> Self {
-        self.momentum = momentum;
-        self
-    }
-    /// Sets the epsilon added to the variance (default 0.001).
-    pub fn epsilon(mut self, epsilon: f32) -> Self {
-        self.epsilon = epsilon;
-        self
+    crate::builder::setters! {
+        /// Sets the momentum of the moving averages (default 0.99).
+        momentum(f32);
+        /// Sets the epsilon added to the variance (default 0.001).
+        epsilon(f32);
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
         Ok(Self::with_base(Base::from_config(c)?)

@@ -20,23 +20,14 @@ pub struct Flatten {
     pub(super) base: Base,
 }
 
-impl Default for Flatten {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+super::util::new_without_arguments!(Flatten, "flatten", "A new Flatten layer.");
 
 impl Flatten {
-    /// A new Flatten layer.
-    pub fn new() -> Self {
-        Flatten {
-            base: Base::new("flatten"),
-        }
+    fn with_base(base: Base) -> Self {
+        Flatten { base }
     }
     pub(crate) fn from_config(c: &serde_json::Value) -> Result<Self> {
-        Ok(Flatten {
-            base: Base::from_config(c)?,
-        })
+        Ok(Self::with_base(Base::from_config(c)?))
     }
 }
 

@@ -99,17 +99,13 @@ macro_rules! global_pooling_layer {
             pool: $crate::layers::global_pooling::Global,
         }
 
-        impl Default for $layer {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
+        $crate::layers::util::new_without_arguments!(
+            $layer,
+            $name,
+            concat!("A new ", stringify!($layer), " layer.")
+        );
 
         impl $layer {
-            #[doc = concat!("A new ", stringify!($layer), " layer.")]
-            pub fn new() -> Self {
-                Self::with_base($crate::layers::Base::new($name))
-            }
             fn with_base(base: $crate::layers::Base) -> Self {
                 $layer {
                     base,

@@ -1,6 +1,6 @@
 //! `Input` and the symbolic tensors of the functional API.
 
-use super::{Base, Ctx, Layer, LayerClass, Team};
+use super::{Base, Ctx, Layer, Team};
 use crate::error::{Error, Result};
 use crate::naming::unique_name;
 use crate::random::Rng;
@@ -126,17 +126,7 @@ impl AsRef<KerasTensor> for KerasTensor {
     }
 }
 
-impl LayerClass for Input {
-    fn class(&self) -> &'static str {
-        "InputLayer"
-    }
-    fn layer_base(&self) -> &Base {
-        &self.base
-    }
-    fn boxed(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
-    }
-}
+super::util::layer_class!(Input, "InputLayer");
 
 impl Layer for Input {
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {

@@ -22,10 +22,12 @@ pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
 pub use size2::Size2;
-pub(crate) use util::{batch_rows, cfg, check_alloc, standard};
+use util::debug_layer;
+pub(crate) use util::{batch_rows, cfg, check_alloc, from_config, layer_class, standard};
+pub use util::{count_params, count_trainable_params};
 
 use crate::activations::ActivationFn;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::random::Rng;
 use ndarray::{ArrayD, ArrayViewD};
 
@@ -40,17 +42,7 @@ macro_rules! layers {
             mod $module;
             pub use $module::$layer;
 
-            impl LayerClass for $layer {
-                fn class(&self) -> &'static str {
-                    stringify!($layer)
-                }
-                fn layer_base(&self) -> &Base {
-                    &self.base
-                }
-                fn boxed(&self) -> Box<dyn Layer> {
-                    Box::new(self.clone())
-                }
-            }
+            layer_class!($layer, stringify!($layer));
 
             impl std::fmt::Debug for $layer {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -169,6 +161,19 @@ macro_rules! regularizer_builders {
 }
 use regularizer_builders;
 
+/// What `Sequential::add` takes: a layer, or a model used as a layer
+/// (`model.clone()`).
+pub trait IntoLayer {
+    /// The layer, boxed.
+    fn into_layer(self) -> Box<dyn Layer>;
+}
+
+impl<L: Layer + 'static> IntoLayer for L {
+    fn into_layer(self) -> Box<dyn Layer> {
+        Box::new(self)
+    }
+}
+
 /// Rebuilds a layer from its saved config.
 pub(crate) type FromConfig = fn(&serde_json::Value) -> Result<Box<dyn Layer>>;
 
@@ -191,6 +196,11 @@ pub trait LayerClass {
     fn class(&self) -> &'static str;
     /// The name and shapes.
     fn layer_base(&self) -> &Base;
+    /// The name and shapes, mutable (for [`Layer::set_trainable`]); a
+    /// layer without it cannot be frozen by its model.
+    fn layer_base_mut(&mut self) -> Option<&mut Base> {
+        None
+    }
     /// A copy behind a new box.
     fn boxed(&self) -> Box<dyn Layer>;
 }
@@ -271,6 +281,27 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     /// Whether the layer is trainable (Keras' `layer.trainable`).
     fn is_trainable(&self) -> bool {
         self.base().trainable
+    }
+    /// Freezes (`false`) or unfreezes the layer, as Keras'
+    /// `layer.trainable = ...` (a model used as a layer sets all of its
+    /// layers, as Keras does).
+    fn set_trainable(&mut self, trainable: bool) {
+        if let Some(base) = self.layer_base_mut() {
+            base.trainable = trainable;
+        }
+    }
+    /// Each trainable weight's key in the optimizer's state,
+    /// `dense_1/kernel`, with its number of values.
+    fn weight_keys(&self) -> Vec<(String, usize)> {
+        self.trainable_params()
+            .into_iter()
+            .map(|p| (format!("{}/{}", self.name(), p.name()), p.value().len()))
+            .collect()
+    }
+    /// The model inside, for a model used as a layer.
+    #[doc(hidden)]
+    fn as_model(&self) -> Option<&crate::model::Graph> {
+        None
     }
     /// The weights the optimizer trains: none for a frozen layer, else
     /// those not marked non-trainable.
@@ -372,51 +403,5 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
 impl Clone for Box<dyn Layer> {
     fn clone(&self) -> Self {
         self.box_clone()
-    }
-}
-
-/// `{:?}` of a layer: its class and config, never its weights (an MNIST
-/// `Dense(128)` holds 100,480 numbers), and whether it is built:
-/// `Dense { name: "dense_1", activation: "relu", units: 128, use_bias: true, built: false }`.
-///
-/// Written by hand rather than derived: a derived `fmt` is `#[inline]`, so
-/// every notebook cell that adds a layer compiled it again, with ndarray's
-/// array printing behind it (about a third of such a cell's code).
-fn debug_layer(layer: &dyn Layer, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    let mut s = f.debug_struct(layer.class_name());
-    s.field("name", &layer.name());
-    if let serde_json::Value::Object(config) = layer.config() {
-        for (key, value) in config.iter().filter(|(key, _)| *key != "name") {
-            s.field(key, &format_args!("{value}"));
-        }
-    }
-    s.field("built", &!layer.input_shape().is_empty()).finish()
-}
-
-/// The number of scalars in a layer's weights.
-pub fn count_params(layer: &dyn Layer) -> usize {
-    layer.weights().iter().map(|w| w.len()).sum()
-}
-
-/// The number of scalars the optimizer trains in a layer.
-pub fn count_trainable_params(layer: &dyn Layer) -> usize {
-    layer
-        .trainable_params()
-        .iter()
-        .map(|p| p.value().len())
-        .sum()
-}
-
-/// Rebuilds a layer from its saved `class_name` and `config`.
-pub(crate) fn from_config(class_name: &str, config: &serde_json::Value) -> Result<Box<dyn Layer>> {
-    match REGISTRY.iter().find(|(name, _)| *name == class_name) {
-        Some((_, make)) => make(config),
-        None => {
-            let known: Vec<&str> = REGISTRY.iter().map(|(name, _)| *name).collect();
-            Err(Error::io(format!(
-                "unknown layer class '{class_name}' in the model file: kerust knows {}",
-                known.join(", ")
-            )))
-        }
     }
 }

@@ -44,17 +44,9 @@ pub struct Normalization {
     has_weights: bool,
 }
 
-impl Default for Normalization {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+super::util::new_without_arguments!(Normalization, "normalization", "A normalization of the last axis; call `adapt`, or give `mean` and `variance`.");
 
 impl Normalization {
-    /// A normalization of the last axis; call `adapt`, or give `mean` and `variance`.
-    pub fn new() -> Self {
-        Self::with_base(Base::new("normalization"))
-    }
     fn with_base(base: Base) -> Self {
         Normalization {
             base,

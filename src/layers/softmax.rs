@@ -26,17 +26,9 @@ pub struct Softmax {
     fused: Fused,
 }
 
-impl Default for Softmax {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+super::util::new_without_arguments!(Softmax, "softmax", "A softmax layer over the last axis.");
 
 impl Softmax {
-    /// A softmax layer over the last axis.
-    pub fn new() -> Self {
-        Self::with_base(Base::new("softmax"))
-    }
     fn with_base(base: Base) -> Self {
         Softmax {
             base,

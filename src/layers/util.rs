@@ -1,9 +1,52 @@
 //! Helpers every layer uses: reading a config field, checking a size,
-//! and getting a batch in row-major order.
+//! and getting a batch in row-major order; a layer's `Debug`, its
+//! parameter counts, and rebuilding it from a model file.
 
-use super::Base;
+use super::{Base, Layer, REGISTRY};
 use crate::error::{Error, Result};
 use ndarray::{ArrayD, CowArray, IxDyn};
+
+/// `new()` and `Default` of a layer that takes no positional argument:
+/// its `with_base(Base)` with a fresh name from `$prefix` (`new`'s doc
+/// is `$doc`).
+macro_rules! new_without_arguments {
+    ($layer:ident, $prefix:expr, $doc:expr) => {
+        impl Default for $layer {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+        impl $layer {
+            #[doc = $doc]
+            pub fn new() -> Self {
+                Self::with_base($crate::layers::Base::new($prefix))
+            }
+        }
+    };
+}
+pub(crate) use new_without_arguments;
+
+/// The [`LayerClass`](super::LayerClass) impl of a layer type with a
+/// `base: Base` field and Keras' class name `$class`.
+macro_rules! layer_class {
+    ($layer:ty, $class:expr) => {
+        impl $crate::layers::LayerClass for $layer {
+            fn class(&self) -> &'static str {
+                $class
+            }
+            fn layer_base(&self) -> &$crate::layers::Base {
+                &self.base
+            }
+            fn layer_base_mut(&mut self) -> Option<&mut $crate::layers::Base> {
+                Some(&mut self.base)
+            }
+            fn boxed(&self) -> Box<dyn $crate::layers::Layer> {
+                Box::new(self.clone())
+            }
+        }
+    };
+}
+pub(crate) use layer_class;
 
 /// Reads a config field, with an error naming the layer and field.
 pub(crate) fn cfg<T: serde_core::de::DeserializeOwned>(
@@ -103,3 +146,49 @@ macro_rules! reshape_passes {
     };
 }
 pub(crate) use reshape_passes;
+
+/// `{:?}` of a layer: its class and config, never its weights (an MNIST
+/// `Dense(128)` holds 100,480 numbers), and whether it is built:
+/// `Dense { name: "dense_1", activation: "relu", units: 128, use_bias: true, built: false }`.
+///
+/// Written by hand rather than derived: a derived `fmt` is `#[inline]`, so
+/// every notebook cell that adds a layer compiled it again, with ndarray's
+/// array printing behind it (about a third of such a cell's code).
+pub(super) fn debug_layer(layer: &dyn Layer, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    let mut s = f.debug_struct(layer.class_name());
+    s.field("name", &layer.name());
+    if let serde_json::Value::Object(config) = layer.config() {
+        for (key, value) in config.iter().filter(|(key, _)| *key != "name") {
+            s.field(key, &format_args!("{value}"));
+        }
+    }
+    s.field("built", &!layer.input_shape().is_empty()).finish()
+}
+
+/// The number of scalars in a layer's weights.
+pub fn count_params(layer: &dyn Layer) -> usize {
+    layer.weights().iter().map(|w| w.len()).sum()
+}
+
+/// The number of scalars the optimizer trains in a layer.
+pub fn count_trainable_params(layer: &dyn Layer) -> usize {
+    layer
+        .trainable_params()
+        .iter()
+        .map(|p| p.value().len())
+        .sum()
+}
+
+/// Rebuilds a layer from its saved `class_name` and `config`.
+pub(crate) fn from_config(class_name: &str, config: &serde_json::Value) -> Result<Box<dyn Layer>> {
+    match REGISTRY.iter().find(|(name, _)| *name == class_name) {
+        Some((_, make)) => make(config),
+        None => {
+            let known: Vec<&str> = REGISTRY.iter().map(|(name, _)| *name).collect();
+            Err(Error::io(format!(
+                "unknown layer class '{class_name}' in the model file: kerust knows {}",
+                known.join(", ")
+            )))
+        }
+    }
+}

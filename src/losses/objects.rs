@@ -94,6 +94,19 @@ impl LossFn {
         let name = self.kind.class_name();
         let p = y_pred.to_tensor();
         let t = y_true.to_tensor().into_owned();
+        // Keras' loss objects first bring both to one rank.
+        let (ts, ps) = super::same_rank(t.shape(), p.shape());
+        let reshape = |a: ArrayViewD<f32>, s: Vec<usize>| {
+            a.as_standard_layout()
+                .into_owned()
+                .into_shape_with_order(s)
+                .map_err(|e| Error::internal(format!("{name}: {e}")))
+        };
+        let p = match p.ndim() == ps.len() {
+            true => p,
+            false => reshape(p.view(), ps)?.into(),
+        };
+        let t = reshape(t.view(), ts)?;
         if p.ndim() == 0 || p.is_empty() {
             return Err(Error::shape(format!(
                 "{name}: y_pred must hold a batch of predictions, got shape {}",
@@ -250,11 +263,10 @@ macro_rules! loss_class {
 macro_rules! with_logits {
     ($class:ident) => {
         impl $class {
-            /// Whether `y_pred` holds logits (default false): Keras then
-            /// applies log-softmax (sigmoid for binary) inside the loss.
-            pub fn from_logits(mut self, from_logits: bool) -> Self {
-                self.0.from_logits = from_logits;
-                self
+            crate::builder::setters! {
+                /// Whether `y_pred` holds logits (default false): Keras then
+                /// applies log-softmax (sigmoid for binary) inside the loss.
+                from_logits(bool) => 0.from_logits = from_logits;
             }
         }
     };
@@ -264,11 +276,10 @@ macro_rules! with_logits {
 macro_rules! with_label_smoothing {
     ($class:ident) => {
         impl $class {
-            /// Label smoothing in `[0, 1]` (default 0), as Keras: targets
-            /// move toward the uniform distribution.
-            pub fn label_smoothing(mut self, label_smoothing: f32) -> Self {
-                self.0.label_smoothing = label_smoothing;
-                self
+            crate::builder::setters! {
+                /// Label smoothing in `[0, 1]` (default 0), as Keras: targets
+                /// move toward the uniform distribution.
+                label_smoothing(f32) => 0.label_smoothing = label_smoothing;
             }
         }
     };

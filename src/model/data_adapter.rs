@@ -38,14 +38,11 @@ impl Graph {
         self.check_input(what, x.shape())?;
         check_finite(what, x.view())?;
         let y_what = what.replacen('x', "y", 1);
+        let y = y.to_tensor().into_owned();
         // check_input guarantees rank >= 1 and at least one sample.
-        let y = self.check_targets(
-            &y_what,
-            x.shape()[0],
-            &y.to_tensor().into_owned(),
-            loss.kind(),
-        )?;
-        self.check_metric_targets(y.shape())?;
+        let aligned = self.check_targets(&y_what, x.shape()[0], &y, loss.kind())?;
+        self.check_metric_targets(y.shape(), aligned.shape())?;
+        let y = aligned;
         // Borrowed when the caller's array already is row-major f32.
         let x = if x.is_standard_layout() {
             x
@@ -92,8 +89,9 @@ impl Graph {
         Ok(())
     }
 
-    /// Checks (aligned) targets against what each compiled metric accepts.
-    fn check_metric_targets(&self, y: &[usize]) -> Result<()> {
+    /// Checks targets (as given, `raw`, and aligned, `y`) against what
+    /// each compiled metric accepts.
+    fn check_metric_targets(&self, raw: &[usize], y: &[usize]) -> Result<()> {
         let Some(compiled) = &self.compiled else {
             return Ok(());
         };
@@ -101,6 +99,7 @@ impl Graph {
         out_shape.extend_from_slice(self.output_shape().unwrap_or(&[]));
         let kinds = self.metric_kinds(compiled, y);
         for (m, k) in compiled.metrics.iter().zip(kinds) {
+            k.check_rank(&m.name, raw, &out_shape)?;
             k.check_shapes(&m.name, y, &out_shape)?;
         }
         Ok(())

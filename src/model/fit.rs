@@ -62,21 +62,14 @@ impl Fit {
             ..Fit::default()
         }
     }
-    /// Sets the number of samples per gradient step (default 32).
-    pub fn batch_size(mut self, batch_size: usize) -> Self {
-        self.batch_size = batch_size;
-        self
-    }
-    /// Whether to shuffle the training samples before each epoch (default true).
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
-        self
-    }
-    /// 0: silent; 1: one line per epoch (default); 2: the same with the
-    /// time per step, as Keras 3's `verbose=2` (`469/469 - 1s - 2ms/step - loss: ...`).
-    pub fn verbose(mut self, verbose: u8) -> Self {
-        self.verbose = verbose;
-        self
+    crate::builder::setters! {
+        /// Sets the number of samples per gradient step (default 32).
+        batch_size(usize);
+        /// Whether to shuffle the training samples before each epoch (default true).
+        shuffle(bool);
+        /// 0: silent; 1: one line per epoch (default); 2: the same with the
+        /// time per step, as Keras 3's `verbose=2` (`469/469 - 1s - 2ms/step - loss: ...`).
+        verbose(u8);
     }
     /// Data to evaluate on after each epoch (`val_loss`, `val_<metric>`).
     pub fn validation_data<X: AsTensor + ?Sized, Y: AsTensor + ?Sized>(

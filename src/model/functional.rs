@@ -65,19 +65,6 @@ impl Model {
         graph.layers = layers;
         Ok(Model { graph })
     }
-    pub(crate) fn from_graph(graph: Graph) -> Self {
-        Model { graph }
-    }
 }
 
-impl std::ops::Deref for Model {
-    type Target = Graph;
-    fn deref(&self) -> &Graph {
-        &self.graph
-    }
-}
-impl std::ops::DerefMut for Model {
-    fn deref_mut(&mut self) -> &mut Graph {
-        &mut self.graph
-    }
-}
+graph_model!(Model);

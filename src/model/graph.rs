@@ -44,6 +44,8 @@ pub struct Graph {
     pub(crate) rng: Rng,
     pub(crate) history: Option<History>,
     pub(crate) stop_training: bool,
+    /// Keras' `model.trainable` (see `Graph::set_trainable`).
+    pub(crate) trainable: bool,
 }
 
 impl Graph {
@@ -57,6 +59,7 @@ impl Graph {
             rng: crate::random::fork(),
             history: None,
             stop_training: false,
+            trainable: true,
         }
     }
 

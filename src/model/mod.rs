@@ -7,6 +7,33 @@
 //! in `callbacks`); weights files in `weights_file`; `predict` and `evaluate` in
 //! `evaluate`; running sums and progress lines in `logs`.
 
+/// What `Sequential` and `Model` both are: a [`Graph`] behind `Deref`,
+/// made from one by `from_graph` and back by `into_graph`.
+macro_rules! graph_model {
+    ($model:ident) => {
+        impl $model {
+            pub(crate) fn from_graph(graph: Graph) -> Self {
+                $model { graph }
+            }
+            pub(crate) fn into_graph(self) -> Graph {
+                self.graph
+            }
+        }
+        impl std::ops::Deref for $model {
+            type Target = Graph;
+            fn deref(&self) -> &Graph {
+                &self.graph
+            }
+        }
+        impl std::ops::DerefMut for $model {
+            fn deref_mut(&mut self) -> &mut Graph {
+                &mut self.graph
+            }
+        }
+    };
+}
+
+mod as_layer;
 mod autosave;
 mod callbacks;
 mod data_adapter;

@@ -2,10 +2,11 @@
 //! settings (optimizer state included) and the weights, stored losslessly
 //! as base64 of little-endian `f32` bytes.
 
+use super::as_layer::layer_from_config;
 use super::graph::{Compiled, Graph, ModelKind};
 use super::{Model, Sequential};
 use crate::error::{Error, Result};
-use crate::layers::from_config;
+use crate::layers::Layer;
 use crate::losses::LossFn;
 use crate::metrics::Metric;
 use crate::optimizers::State;
@@ -77,6 +78,16 @@ pub(super) fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>
     ArrayD::from_shape_vec(shape, data).map_err(|e| Error::io(format!("{what}: {e}")))
 }
 
+/// A layer's entry in a model file: `{"class_name": ..., "config": ...}`,
+/// with `"trainable": false` in the config of a frozen layer.
+pub(super) fn layer_json(l: &dyn Layer) -> Value {
+    let mut config = l.config();
+    if let (false, Some(c)) = (l.is_trainable(), config.as_object_mut()) {
+        c.insert("trainable".into(), json!(false));
+    }
+    json!({"class_name": l.class_name(), "config": config})
+}
+
 impl Graph {
     /// The model as the JSON document `save` writes.
     pub fn to_json(&self) -> Value {
@@ -84,17 +95,7 @@ impl Graph {
             ModelKind::Sequential => ("Sequential", Value::Null),
             ModelKind::Functional { input_name } => ("Functional", json!(input_name)),
         };
-        let layers: Vec<Value> = self
-            .layers
-            .iter()
-            .map(|l| {
-                let mut config = l.config();
-                if let (false, Some(c)) = (l.is_trainable(), config.as_object_mut()) {
-                    c.insert("trainable".into(), json!(false));
-                }
-                json!({"class_name": l.class_name(), "config": config})
-            })
-            .collect();
+        let layers: Vec<Value> = self.layers.iter().map(|l| layer_json(l.as_ref())).collect();
         let weights: Vec<Value> = self
             .named_weights()
             .map(|(name, w)| json!({"layer": name, "shape": w.shape(), "data": encode(&w.to_owned())}))
@@ -116,6 +117,7 @@ impl Graph {
             "layers": layers,
             "compile": compile,
             "weights": weights,
+            "trainable": self.trainable,
         })
     }
 
@@ -216,13 +218,17 @@ pub fn from_json(doc: &Value) -> Result<AnyModel> {
         .map_err(|e| Error::io(format!("bad input_shape: {e}")))?;
     let mut graph = Graph::new(name, kind.clone());
     graph.input_shape = Some(input_shape.clone());
+    graph.trainable = doc
+        .get("trainable")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let mut shape = input_shape;
     let layers = field("layers")?
         .as_array()
         .ok_or_else(|| Error::io("'layers' is not a list"))?;
     for l in layers {
         let class = l.get("class_name").and_then(Value::as_str).unwrap_or("");
-        let mut layer = from_config(class, l.get("config").unwrap_or(&Value::Null))?;
+        let mut layer = layer_from_config(class, l.get("config").unwrap_or(&Value::Null))?;
         let mut rng = graph.rng.clone();
         shape = layer.build(&shape, &mut rng)?;
         graph.layers.push(layer);
@@ -299,8 +305,7 @@ mod tests {
     use super::*;
     #[test]
     fn failed_write_keeps_the_old_file() {
-        let dir = std::env::temp_dir().join(format!("kerust_atomic_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::testing::scratch_dir("atomic");
         let path = dir.join("m.kerust");
         std::fs::write(&path, b"old").unwrap();
         let err = write_atomically(&path, b"new contents", |f, b| {

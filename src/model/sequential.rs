@@ -2,7 +2,7 @@
 
 use super::graph::{Graph, ModelKind};
 use crate::error::Result;
-use crate::layers::Layer;
+use crate::layers::{IntoLayer, Layer};
 use crate::naming::unique_name;
 
 /// A linear stack of layers, as `keras.models.Sequential`.
@@ -38,10 +38,28 @@ impl Sequential {
     /// first `fit`, `predict`, `evaluate` or `train_on_batch`, as Keras 3
     /// does. A layer that does not fit is not added and the model is
     /// unchanged.
-    pub fn add<L: Layer + 'static>(&mut self, layer: L) -> Result<()> {
+    ///
+    /// A model is a layer too, as in TF's quickstart: one summary row
+    /// `sequential_1 (Sequential)`. Rust's `clone()` is a copy (Keras
+    /// shares the layers): training the outer model trains the copy, read
+    /// back with `outer.get_layer(model.name())?.model()?`.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// let mut model = Sequential::new();
+    /// model.add(Dense::new(10).input_shape([4]))?;
+    /// let mut probability_model = Sequential::new();
+    /// probability_model.add(model.clone())?;
+    /// probability_model.add(Softmax::new())?;
+    /// let p = probability_model.predict(&Array2::<f32>::ones((2, 4)))?;
+    /// assert!((p.index_axis(Axis(0), 0).sum() - 1.0).abs() < 1e-6);
+    /// assert_eq!(probability_model.layer(0).layer()?.class_name(), "Sequential");
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn add<L: IntoLayer>(&mut self, layer: L) -> Result<()> {
         // One small generic line: a notebook cell compiles only this for
         // each layer type it adds, the rest is built with kerust.
-        self.add_boxed(Box::new(layer))
+        self.add_boxed(layer.into_layer())
     }
     fn add_boxed(&mut self, layer: Box<dyn Layer>) -> Result<()> {
         if layer.class_name() == "InputLayer" {
@@ -70,19 +88,6 @@ impl Sequential {
             ))),
         }
     }
-    pub(crate) fn from_graph(graph: Graph) -> Self {
-        Sequential { graph }
-    }
 }
 
-impl std::ops::Deref for Sequential {
-    type Target = Graph;
-    fn deref(&self) -> &Graph {
-        &self.graph
-    }
-}
-impl std::ops::DerefMut for Sequential {
-    fn deref_mut(&mut self) -> &mut Graph {
-        &mut self.graph
-    }
-}
+graph_model!(Sequential);

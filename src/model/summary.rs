@@ -78,7 +78,14 @@ pub fn explain_params(layer: &dyn Layer) -> String {
                 thousands(n)
             )
         }
-        _ => "no weights".to_string(),
+        _ => match layer.as_model() {
+            Some(m) => format!(
+                "the weights of its {} = {}",
+                plural(m.layers().len(), "layer", "layers"),
+                thousands(n)
+            ),
+            None => "no weights".to_string(),
+        },
     }
 }
 

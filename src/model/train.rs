@@ -10,11 +10,46 @@ use super::logs::{Logs, Totals};
 use super::History;
 use crate::callbacks::Callback;
 use crate::error::{Error, ErrorKind, Result};
-use crate::layers::Team;
+use crate::layers::{Layer, Team};
 use crate::metrics::MetricKind;
 use crate::tensor::AsTensor;
 use ndarray::ArrayD;
 use rand::seq::SliceRandom;
+
+/// The backward pass through `layers[first..]`, last to first, from dL/d
+/// output `grad` (dL/d logits of the last layer when `from_logits`):
+/// every weight gradient stored, and dL/d input of `layers[first]`
+/// returned when `need_input_grad`.
+pub(super) fn backward_through(
+    layers: &mut [Box<dyn Layer>],
+    first: usize,
+    grad: ArrayD<f32>,
+    need_input_grad: bool,
+    from_logits: bool,
+    team: Team,
+) -> Result<Option<ArrayD<f32>>> {
+    let n = layers.len();
+    let mut g = grad;
+    for (i, layer) in layers.iter_mut().enumerate().skip(first).rev() {
+        let need = i > first || need_input_grad;
+        let dx = if i == n - 1 && from_logits {
+            layer.try_backward_from_logits(g, need, team)?
+        } else {
+            layer.try_backward(g, need, team)?
+        };
+        match dx {
+            Some(dx) => g = dx,
+            None if !need => return Ok(None),
+            None => {
+                return Err(Error::internal(format!(
+                    "layer {} gave no input gradient",
+                    layer.name()
+                )))
+            }
+        }
+    }
+    Ok(need_input_grad.then_some(g))
+}
 
 impl Graph {
     /// Forward, backward and one optimizer step on a batch; returns the
@@ -68,14 +103,7 @@ impl Graph {
     /// Each weight's key, `layer/weight`, and its number of values, in the
     /// optimizer's order.
     pub(crate) fn weight_keys(&self) -> (Vec<String>, Vec<usize>) {
-        self.layers
-            .iter()
-            .flat_map(|l| {
-                l.trainable_params()
-                    .into_iter()
-                    .map(move |p| (format!("{}/{}", l.name(), p.name()), p.value().len()))
-            })
-            .unzip()
+        self.layers.iter().flat_map(|l| l.weight_keys()).unzip()
     }
 
     /// The forward and backward passes of [`Graph::train_step`]: the loss,
@@ -96,33 +124,12 @@ impl Graph {
             ));
         }
         // Layers below the first one with weights need no backward pass.
-        let n = self.layers.len();
         if let Some(first) = self
             .layers
             .iter()
             .position(|l| !l.trainable_params().is_empty())
         {
-            let mut g = grad;
-            for i in (first..n).rev() {
-                let need = i > first;
-                // i < n = self.layers.len().
-                let layer = &mut self.layers[i];
-                let dx = if i == n - 1 && from_logits {
-                    layer.try_backward_from_logits(g, need, team)?
-                } else {
-                    layer.try_backward(g, need, team)?
-                };
-                match dx {
-                    Some(dx) => g = dx,
-                    None if !need => break,
-                    None => {
-                        return Err(Error::internal(format!(
-                            "layer {} gave no input gradient",
-                            layer.name()
-                        )))
-                    }
-                }
-            }
+            backward_through(&mut self.layers, first, grad, false, from_logits, team)?;
         }
         self.add_regularization_grads()?;
         // A finite loss can still overflow in the backward pass: non-finite

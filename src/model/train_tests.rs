@@ -1,7 +1,7 @@
 //! A failing layer inside a model: the step that fails changes nothing.
 
 use crate::error::{ErrorKind, Result};
-use crate::layers::{Base, Ctx, Dense, Layer, LayerClass, Team};
+use crate::layers::{Base, Ctx, Dense, Layer, Team};
 use crate::model::Sequential;
 use crate::optimizers::Adam;
 use crate::random::Rng;
@@ -17,17 +17,7 @@ struct Failing {
     fail: Arc<AtomicBool>,
 }
 
-impl LayerClass for Failing {
-    fn class(&self) -> &'static str {
-        "Failing"
-    }
-    fn layer_base(&self) -> &Base {
-        &self.base
-    }
-    fn boxed(&self) -> Box<dyn Layer> {
-        Box::new(self.clone())
-    }
-}
+crate::layers::layer_class!(Failing, "Failing");
 
 impl Layer for Failing {
     fn build(&mut self, input_shape: &[usize], _rng: &mut Rng) -> Result<Vec<usize>> {

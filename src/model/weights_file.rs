@@ -178,15 +178,14 @@ mod tests {
     use super::*;
     #[test]
     fn keras_files_are_named() {
-        let dir = std::env::temp_dir().join(format!("kerust_foreign_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).ok();
+        let dir = crate::testing::scratch_dir("foreign");
         for (name, bytes, says) in [
             ("m.keras", &b"PK\x03\x04rest"[..], "zip archive"),
             ("m.h5", &b"\x89HDF\r\n\x1a\nrest"[..], "HDF5"),
             ("m.bin", &b"\xff\xfe\x00"[..], "binary"),
         ] {
             let path = dir.join(name);
-            std::fs::write(&path, bytes).ok();
+            std::fs::write(&path, bytes).unwrap();
             let err = read_json(&path, "model")
                 .err()
                 .map(|e| e.to_string())

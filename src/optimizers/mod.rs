@@ -2,6 +2,7 @@
 
 mod adagrad;
 mod adam;
+mod hyperparameters;
 mod rmsprop;
 mod sgd;
 
@@ -9,6 +10,8 @@ pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use rmsprop::RMSprop;
 pub use sgd::SGD;
+
+use hyperparameters::{optimizer_type, ConfigValue};
 
 use crate::error::{Error, Result};
 use crate::layers::Team;
@@ -18,6 +21,12 @@ use crate::registry::{listed, lookup, Entry};
 /// `learning_rate` and `state` fields (used inside each `impl Optimizer`).
 macro_rules! learning_rate_and_state {
     () => {
+        fn name(&self) -> &'static str {
+            Self::NAME
+        }
+        fn config(&self) -> serde_json::Value {
+            self.hyperparameters()
+        }
         // The rate of the next step: a number, or a schedule's value at
         // the optimizer's step count (Keras' `_get_current_learning_rate`).
         fn learning_rate(&self) -> f32 {
@@ -34,10 +43,10 @@ macro_rules! learning_rate_and_state {
                 .check()
                 .map_err(|e| e.context(self.name()))
         }
-        fn state(&self) -> &State {
+        fn state(&self) -> &$crate::optimizers::State {
             &self.state
         }
-        fn set_state(&mut self, state: State) {
+        fn set_state(&mut self, state: $crate::optimizers::State) {
             self.state = state;
         }
         fn box_clone(&self) -> Box<dyn Optimizer> {
@@ -207,40 +216,27 @@ pub(crate) struct Kind {
     from_config: fn(&Config) -> Result<Box<dyn Optimizer>>,
 }
 
+/// The registry entry of optimizer type `$t` under `get`'s name `$name`,
+/// made by `get` with Keras' default rate `$rate`.
+macro_rules! kind {
+    ($name:literal, $t:ident, $rate:literal) => {
+        listed(
+            $name,
+            Kind {
+                class_name: stringify!($t),
+                default: || Box::new($t::new($rate)),
+                from_config: |c| Ok(Box::new($t::from_config(c)?)),
+            },
+        )
+    };
+}
+
 /// Every optimizer (see `crate::registry`).
 const OPTIMIZERS: [Entry<Kind>; 4] = [
-    listed(
-        "sgd",
-        Kind {
-            class_name: "SGD",
-            default: || Box::new(SGD::new(0.01)),
-            from_config: |c| Ok(Box::new(SGD::from_config(c)?)),
-        },
-    ),
-    listed(
-        "rmsprop",
-        Kind {
-            class_name: "RMSprop",
-            default: || Box::new(RMSprop::new(0.001)),
-            from_config: |c| Ok(Box::new(RMSprop::from_config(c)?)),
-        },
-    ),
-    listed(
-        "adam",
-        Kind {
-            class_name: "Adam",
-            default: || Box::new(Adam::new(0.001)),
-            from_config: |c| Ok(Box::new(Adam::from_config(c)?)),
-        },
-    ),
-    listed(
-        "adagrad",
-        Kind {
-            class_name: "Adagrad",
-            default: || Box::new(Adagrad::new(0.001)),
-            from_config: |c| Ok(Box::new(Adagrad::from_config(c)?)),
-        },
-    ),
+    kind!("sgd", SGD, 0.01),
+    kind!("rmsprop", RMSprop, 0.001),
+    kind!("adam", Adam, 0.001),
+    kind!("adagrad", Adagrad, 0.001),
 ];
 
 /// The optimizer Keras makes for a name, with Keras' default learning rate.
@@ -270,6 +266,10 @@ pub(crate) fn from_config(
 pub(crate) struct Config<'a>(&'a serde_json::Value);
 
 impl Config<'_> {
+    /// The hyper-parameter `key`, of a type [`ConfigValue`] reads.
+    pub fn get<T: ConfigValue>(&self, key: &str) -> Result<T> {
+        T::read(self, key)
+    }
     /// The number `key`.
     pub fn f32(&self, key: &str) -> Result<f32> {
         self.0

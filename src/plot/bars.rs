@@ -3,7 +3,7 @@
 //! (TensorFlow's `plot_value_array`).
 
 use super::chart::{label_methods, values_1d, y_range, Labels};
-use super::figure::{builder_output, painter, text, DrawResult, Figure};
+use super::figure::{builder_output, draw_mesh, painter, text, DrawResult, Figure};
 use super::legend::{draw_side, Key};
 use super::{argmax_value, short_number, PlotData};
 use crate::error::{Error, Result};
@@ -218,27 +218,24 @@ where
         .y_label_area_size(if c.labels.ylabel.is_empty() { 48 } else { 66 })
         .build_cartesian_2d(-0.6f64..k as f64 - 0.4, c.y.0..c.y.1)?;
     let with_names = c.names.is_some();
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(k.min(20))
-        .x_label_formatter(&|v| {
-            let i = v.round();
-            if with_names || (v - i).abs() > 1e-6 || i < 0.0 || i >= k as f64 {
-                String::new()
-            } else {
-                format!("{i:.0}")
-            }
-        })
-        .y_labels(6)
-        .y_label_formatter(&|v| short_number(*v))
-        .x_desc(c.labels.xlabel.as_str())
-        .y_desc(c.labels.ylabel.as_str())
-        .label_style(text(14.5))
-        .axis_desc_style(text(15.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(230, 230, 230))
-        .draw()?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(k.min(20))
+            .x_label_formatter(&|v| {
+                let i = v.round();
+                if with_names || (v - i).abs() > 1e-6 || i < 0.0 || i >= k as f64 {
+                    String::new()
+                } else {
+                    format!("{i:.0}")
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|v| short_number(*v)),
+        (c.labels.xlabel.as_str(), c.labels.ylabel.as_str()),
+        230,
+    )?;
     chart.draw_series(
         c.values
             .iter()

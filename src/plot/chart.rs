@@ -17,20 +17,13 @@ pub(crate) struct Labels {
 macro_rules! label_methods {
     ($t:ty) => {
         impl $t {
-            /// The title above the chart (matplotlib's `plt.title`).
-            pub fn title(mut self, text: &str) -> Self {
-                self.labels.title = text.to_string();
-                self
-            }
-            /// The label under the x axis (matplotlib's `plt.xlabel`).
-            pub fn xlabel(mut self, text: &str) -> Self {
-                self.labels.xlabel = text.to_string();
-                self
-            }
-            /// The label beside the y axis (matplotlib's `plt.ylabel`).
-            pub fn ylabel(mut self, text: &str) -> Self {
-                self.labels.ylabel = text.to_string();
-                self
+            crate::builder::setters! {
+                /// The title above the chart (matplotlib's `plt.title`).
+                title(&str) => labels.title = title.to_string();
+                /// The label under the x axis (matplotlib's `plt.xlabel`).
+                xlabel(&str) => labels.xlabel = xlabel.to_string();
+                /// The label beside the y axis (matplotlib's `plt.ylabel`).
+                ylabel(&str) => labels.ylabel = ylabel.to_string();
             }
         }
     };

@@ -30,6 +30,32 @@ pub(crate) fn text(size: f64) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
 }
 
+/// Draws a chart's axes with their titles `(x, y)` and the look every
+/// chart shares: the label and title sizes, no minor grid lines, major
+/// ones in the grey `grid`.
+pub(crate) fn draw_mesh<X, Y, XT, YT, DB>(
+    mesh: &mut plotters::chart::MeshStyle<'_, '_, X, Y, DB>,
+    (x, y): (&str, &str),
+    grid: u8,
+) -> DrawResult
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = XT>
+        + plotters::coord::ranged1d::ValueFormatter<XT>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = YT>
+        + plotters::coord::ranged1d::ValueFormatter<YT>,
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    mesh.x_desc(x)
+        .y_desc(y)
+        .label_style(text(14.5))
+        .axis_desc_style(text(15.0))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(grid, grid, grid))
+        .draw()?;
+    Ok(())
+}
+
 /// Where a figure is drawn: the pixel buffer or an SVG document.
 pub(crate) enum Canvas<'a, 'b> {
     /// RGB pixels.

@@ -1,7 +1,7 @@
 //! `hist`: how many values fall in each of equal bins, as `plt.hist`.
 
 use super::chart::{label_methods, y_range, Labels};
-use super::figure::{builder_output, painter, text, DrawResult, Figure};
+use super::figure::{builder_output, draw_mesh, painter, text, DrawResult, Figure};
 use super::{class_color, short_number, PlotData};
 use crate::error::{Error, Result};
 use ndarray::ArrayD;
@@ -128,26 +128,23 @@ where
         .x_label_area_size(if p.labels.xlabel.is_empty() { 30 } else { 46 })
         .y_label_area_size(if p.labels.ylabel.is_empty() { 52 } else { 70 })
         .build_cartesian_2d(lo - pad..hi + pad, p.y.0..p.y.1)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(8)
-        .y_labels(6)
-        .x_label_formatter(&|v| short_number(*v))
-        .y_label_formatter(&|v| {
-            if v.fract() == 0.0 {
-                format!("{v:.0}")
-            } else {
-                String::new()
-            }
-        })
-        .x_desc(p.labels.xlabel.as_str())
-        .y_desc(p.labels.ylabel.as_str())
-        .label_style(text(14.5))
-        .axis_desc_style(text(15.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(230, 230, 230))
-        .draw()?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&|v| short_number(*v))
+            .y_label_formatter(&|v| {
+                if v.fract() == 0.0 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            }),
+        (p.labels.xlabel.as_str(), p.labels.ylabel.as_str()),
+        230,
+    )?;
     let fill = class_color(0);
     for (i, &c) in p.counts.iter().enumerate() {
         if c == 0 {

@@ -1,8 +1,8 @@
 //! `history`: the loss and metric curves of `fit`, one panel per metric,
 //! training and validation side by side, as in the Keras tutorials.
 
-use super::figure::{painter, text, DrawResult, Figure};
-use super::{class_color, short_number};
+use super::figure::{draw_mesh, painter, text, DrawResult, Figure};
+use super::{class_color, epoch_points, short_number};
 use crate::model::History;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -111,25 +111,22 @@ where
         .x_label_area_size(42)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range, f64::from(lo)..f64::from(hi))?;
-    chart
-        .configure_mesh()
-        .x_desc("epoch")
-        .y_desc(p.name.as_str())
-        .x_labels(n.clamp(2, 10))
-        .x_label_formatter(&|e| {
-            if *e >= 1 && *e as usize <= n {
-                e.to_string()
-            } else {
-                String::new()
-            }
-        })
-        .y_labels(6)
-        .y_label_formatter(&|v| short_number(*v))
-        .label_style(text(14.5))
-        .axis_desc_style(text(15.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(n.clamp(2, 10))
+            .x_label_formatter(&|e| {
+                if *e >= 1 && *e as usize <= n {
+                    e.to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|v| short_number(*v)),
+        ("epoch", p.name.as_str()),
+        225,
+    )?;
 
     let series = [
         ("train", Some(&p.train), 0usize),
@@ -139,12 +136,7 @@ where
     for (label, values, color_index) in series {
         let Some(values) = values else { continue };
         let color = class_color(color_index);
-        let points: Vec<(i32, f64)> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(i, v)| (i as i32 + 1, f64::from(*v)))
-            .collect();
+        let points: Vec<(i32, f64)> = epoch_points(values).map(|(e, v)| (e as i32, v)).collect();
         let marker = if points.len() <= 30 { 3 } else { 0 };
         chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
         if marker > 0 {

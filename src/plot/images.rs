@@ -193,20 +193,13 @@ impl Images {
         self.wrong_first = true;
         self
     }
-    /// Shows at most `n` images (default 25).
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = n.clamp(1, 400);
-        self
-    }
-    /// Images per row (default 5).
-    pub fn columns(mut self, n: usize) -> Self {
-        self.columns = n.clamp(1, 40);
-        self
-    }
-    /// The colour map (default `"binary"`; see [`Image::cmap`](super::Image::cmap)).
-    pub fn cmap(mut self, name: &str) -> Self {
-        self.cmap = name.to_string();
-        self
+    crate::builder::setters! {
+        /// Shows at most `n` images (default 25).
+        limit(usize) => limit = limit.clamp(1, 400);
+        /// Images per row (default 5).
+        columns(usize) => columns = columns.clamp(1, 40);
+        /// The colour map (default `"binary"`; see [`Image::cmap`](super::Image::cmap)).
+        cmap(&str) => cmap = cmap.to_string();
     }
     /// Labels each image with its class's name, `names[label]`, instead of
     /// its number (TensorFlow's `class_names`); a label with no name is an

@@ -155,33 +155,29 @@ fn check_size(h: usize, w: usize, shape: &[usize]) -> Result<()> {
 }
 
 impl Image {
-    /// The colour map, by matplotlib's name: `"binary"` (white background,
-    /// black ink, as `plt.cm.binary`), `"gray"`, `"gray_r"`, `"binary_r"`,
-    /// `"Greys"`, `"viridis"` (the default), `"Blues"`.
-    ///
-    /// ```
-    /// use kerust::prelude::*;
-    /// let img = plot::imshow(array![[0u8, 255]]).cmap("gray").figure()?;
-    /// assert_eq!(img.pixel(img.width() - 16, 20), [255, 255, 255]);
-    /// assert!(plot::imshow(array![[0u8, 255]]).cmap("grey_rr").figure().is_err());
-    /// # Ok::<(), kerust::Error>(())
-    /// ```
-    pub fn cmap(mut self, name: &str) -> Self {
-        self.cmap = name.to_string();
-        self
-    }
-    /// Each array value becomes a `factor` x `factor` square of pixels
-    /// (default: the longer side is scaled to about 280 pixels).
-    ///
-    /// ```
-    /// use kerust::prelude::*;
-    /// let fig = plot::imshow(Array2::<f32>::zeros((4, 8))).scale(5).figure()?;
-    /// assert_eq!(fig.width(), 38 + 8 * 5 + 14);
-    /// # Ok::<(), kerust::Error>(())
-    /// ```
-    pub fn scale(mut self, factor: u32) -> Self {
-        self.scale = Some(factor.clamp(1, 64));
-        self
+    crate::builder::setters! {
+        /// The colour map, by matplotlib's name: `"binary"` (white background,
+        /// black ink, as `plt.cm.binary`), `"gray"`, `"gray_r"`, `"binary_r"`,
+        /// `"Greys"`, `"viridis"` (the default), `"Blues"`.
+        ///
+        /// ```
+        /// use kerust::prelude::*;
+        /// let img = plot::imshow(array![[0u8, 255]]).cmap("gray").figure()?;
+        /// assert_eq!(img.pixel(img.width() - 16, 20), [255, 255, 255]);
+        /// assert!(plot::imshow(array![[0u8, 255]]).cmap("grey_rr").figure().is_err());
+        /// # Ok::<(), kerust::Error>(())
+        /// ```
+        cmap(&str) => cmap = cmap.to_string();
+        /// Each array value becomes a `factor` x `factor` square of pixels
+        /// (default: the longer side is scaled to about 280 pixels).
+        ///
+        /// ```
+        /// use kerust::prelude::*;
+        /// let fig = plot::imshow(Array2::<f32>::zeros((4, 8))).scale(5).figure()?;
+        /// assert_eq!(fig.width(), 38 + 8 * 5 + 14);
+        /// # Ok::<(), kerust::Error>(())
+        /// ```
+        scale(u32) => scale = Some(scale.clamp(1, 64));
     }
     /// Fixes the values drawn as the two ends of the colour map (matplotlib's
     /// `vmin`, `vmax`) instead of the image's own smallest and largest.

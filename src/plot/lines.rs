@@ -2,9 +2,9 @@
 //! `plt.plot(history.history["val_mae"], label=...)`.
 
 use super::chart::{label_methods, values_1d, y_range, Labels};
-use super::figure::{builder_output, painter, text, DrawResult, Figure};
+use super::figure::{builder_output, draw_mesh, painter, text, DrawResult, Figure};
 use super::legend::{draw_side, Key};
-use super::{class_color, short_number, PlotData};
+use super::{class_color, epoch_points, short_number, PlotData};
 use crate::error::{Error, Result};
 use ndarray::ArrayD;
 use plotters::coord::Shift;
@@ -177,34 +177,26 @@ where
         .x_label_area_size(if p.labels.xlabel.is_empty() { 30 } else { 46 })
         .y_label_area_size(if p.labels.ylabel.is_empty() { 48 } else { 62 })
         .build_cartesian_2d(x_range, p.y.0..p.y.1)?;
-    chart
-        .configure_mesh()
-        .x_labels(n.clamp(2, 10))
-        .x_label_formatter(&|e| {
-            let i = e.round();
-            if (e - i).abs() < 1e-6 && i >= 1.0 && i <= n as f64 {
-                format!("{i:.0}")
-            } else {
-                String::new()
-            }
-        })
-        .y_labels(6)
-        .y_label_formatter(&|v| tick_label(*v, span))
-        .x_desc(p.labels.xlabel.as_str())
-        .y_desc(p.labels.ylabel.as_str())
-        .label_style(text(14.5))
-        .axis_desc_style(text(15.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    draw_mesh(
+        chart
+            .configure_mesh()
+            .x_labels(n.clamp(2, 10))
+            .x_label_formatter(&|e| {
+                let i = e.round();
+                if (e - i).abs() < 1e-6 && i >= 1.0 && i <= n as f64 {
+                    format!("{i:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|v| tick_label(*v, span)),
+        (p.labels.xlabel.as_str(), p.labels.ylabel.as_str()),
+        225,
+    )?;
     for (i, (values, _)) in p.curves.iter().enumerate() {
         let color = class_color(i);
-        let points: Vec<(f64, f64)> = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(e, v)| (e as f64 + 1.0, f64::from(*v)))
-            .collect();
+        let points: Vec<(f64, f64)> = epoch_points(values).map(|(e, v)| (e as f64, v)).collect();
         // cut where a curve leaves the y range (plotters would draw such
         // points on the border, as if they were the border's value)
         for run in clip_runs(&points, p.y) {

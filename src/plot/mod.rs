@@ -142,6 +142,15 @@ pub(crate) const TAB10: [RGBColor; 10] = [
     RGBColor(0x17, 0xbe, 0xcf),
 ];
 
+/// The finite values of a per-epoch curve with their 1-based epochs.
+pub(crate) fn epoch_points(values: &[f32]) -> impl Iterator<Item = (usize, f64)> + '_ {
+    values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(i, v)| (i + 1, f64::from(*v)))
+}
+
 /// The colour of class `c`.
 pub(crate) fn class_color(c: usize) -> RGBColor {
     TAB10[c % TAB10.len()]

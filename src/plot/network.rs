@@ -267,16 +267,7 @@ where
         }
         let x = net.center(c, 0).0;
         let y = h as i32 - BOTTOM + 16;
-        root.draw(&Text::new(
-            col.title.clone(),
-            (x, y),
-            text(15.0).pos(centered),
-        ))?;
-        root.draw(&Text::new(
-            col.subtitle.clone(),
-            (x, y + 20),
-            text(13.0).pos(centered).color(&RGBColor(80, 80, 80)),
-        ))?;
+        draw_caption(root, [&col.title, &col.subtitle], (x, y), 20, 80)?;
     }
     Ok(())
 }
@@ -349,6 +340,26 @@ impl Blocks {
     }
 }
 
+/// A title centred at `at` and, `gap` pixels below it, a smaller line in
+/// the grey `grey`.
+fn draw_caption<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    [title, detail]: [&str; 2],
+    (x, y): (i32, i32),
+    gap: i32,
+    grey: u8,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let centered = Pos::new(HPos::Center, VPos::Center);
+    root.draw(&Text::new(title, (x, y), text(15.0).pos(centered)))?;
+    let color = RGBColor(grey, grey, grey);
+    let style = text(13.0).pos(centered).color(&color);
+    root.draw(&Text::new(detail, (x, y + gap), style))?;
+    Ok(())
+}
+
 fn draw_blocks<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &Blocks) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -384,16 +395,7 @@ where
             [(x0, y0), (x0 + BOX_W, y0 + BOX_H)],
             RGBColor(120, 120, 120).stroke_width(1),
         ))?;
-        root.draw(&Text::new(
-            block.title.clone(),
-            (cx, y0 + 17),
-            text(15.0).pos(centered),
-        ))?;
-        root.draw(&Text::new(
-            block.detail.clone(),
-            (cx, y0 + 38),
-            text(13.0).pos(centered).color(&RGBColor(60, 60, 60)),
-        ))?;
+        draw_caption(root, [&block.title, &block.detail], (cx, y0 + 17), 21, 60)?;
     }
     Ok(())
 }

@@ -45,25 +45,15 @@ impl CosineDecay {
             warmup_steps: 0,
         }
     }
-    /// The final learning rate as a fraction of the decay's start (default 0).
-    pub fn alpha(mut self, alpha: f32) -> Self {
-        self.alpha = alpha;
-        self
-    }
-    /// The learning rate the warmup reaches (default: no warmup).
-    pub fn warmup_target(mut self, warmup_target: f32) -> Self {
-        self.warmup_target = Some(warmup_target);
-        self
-    }
-    /// The warmup's length in steps (default 0).
-    pub fn warmup_steps(mut self, warmup_steps: usize) -> Self {
-        self.warmup_steps = warmup_steps;
-        self
-    }
-    /// The name saved in the config (default `"CosineDecay"`).
-    pub fn name(mut self, name: &str) -> Self {
-        self.name = name.to_string();
-        self
+    crate::builder::setters! {
+        /// The final learning rate as a fraction of the decay's start (default 0).
+        alpha(f32);
+        /// The learning rate the warmup reaches (default: no warmup).
+        warmup_target(f32) => warmup_target = Some(warmup_target);
+        /// The warmup's length in steps (default 0).
+        warmup_steps(usize);
+        /// The name saved in the config (default `"CosineDecay"`).
+        name(&str) => name = name.to_string();
     }
     pub(crate) fn from_config(c: &Config) -> Result<Self> {
         let mut s = Self::new(c.f32("initial_learning_rate")?, c.steps("decay_steps")?)

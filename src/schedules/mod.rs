@@ -41,16 +41,14 @@
 //! ```
 
 mod cosine_decay;
-mod exponential_decay;
-mod inverse_time_decay;
 mod learning_rate;
 mod piecewise_constant_decay;
+mod step_decay;
 
 pub use cosine_decay::CosineDecay;
-pub use exponential_decay::ExponentialDecay;
-pub use inverse_time_decay::InverseTimeDecay;
 pub use learning_rate::LearningRate;
 pub use piecewise_constant_decay::PiecewiseConstantDecay;
+pub use step_decay::{ExponentialDecay, InverseTimeDecay, StepDecay, EXPONENTIAL, INVERSE_TIME};
 
 use crate::error::{unknown_name, Error, Result};
 use serde_json::Value;
@@ -172,42 +170,35 @@ impl Config<'_> {
             self.class, self.doc
         ))
     }
+    /// The value under `key` read by `parse`, `None` when the key is absent
+    /// or null; an error naming `what` was expected otherwise.
+    fn opt<T>(&self, key: &str, what: &str, parse: fn(&Value) -> Option<T>) -> Result<Option<T>> {
+        match self.doc.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => parse(v).map(Some).ok_or_else(|| self.missing(key, what)),
+        }
+    }
+    fn required<T>(&self, key: &str, what: &str, parse: fn(&Value) -> Option<T>) -> Result<T> {
+        self.opt(key, what, parse)?
+            .ok_or_else(|| self.missing(key, what))
+    }
     pub(crate) fn f32(&self, key: &str) -> Result<f32> {
-        self.opt_f32(key)?
-            .ok_or_else(|| self.missing(key, "a number"))
+        self.required(key, NUMBER, as_f32)
     }
     /// `None` when the key is absent or null.
     pub(crate) fn opt_f32(&self, key: &str) -> Result<Option<f32>> {
-        match self.doc.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .map(|v| Some(v as f32))
-                .ok_or_else(|| self.missing(key, "a number")),
-        }
+        self.opt(key, NUMBER, as_f32)
     }
     pub(crate) fn steps(&self, key: &str) -> Result<usize> {
-        self.opt_steps(key)?
-            .ok_or_else(|| self.missing(key, "a whole number of steps"))
+        self.required(key, STEPS, as_steps)
     }
     pub(crate) fn opt_steps(&self, key: &str) -> Result<Option<usize>> {
-        match self.doc.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => match (v.as_u64(), v.as_f64()) {
-                (Some(n), _) => Ok(Some(n as usize)),
-                // Keras writes `decay_steps=1.0` as a float.
-                (None, Some(f)) if f >= 0.0 && f.fract() == 0.0 => Ok(Some(f as usize)),
-                _ => Err(self.missing(key, "a whole number of steps")),
-            },
-        }
+        self.opt(key, STEPS, as_steps)
     }
     pub(crate) fn bool(&self, key: &str, default: bool) -> Result<bool> {
-        match self.doc.get(key) {
-            None | Some(Value::Null) => Ok(default),
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| self.missing(key, "true or false")),
-        }
+        Ok(self
+            .opt(key, "true or false", Value::as_bool)?
+            .unwrap_or(default))
     }
     pub(crate) fn name(&self, default: &str) -> String {
         self.doc
@@ -222,6 +213,22 @@ impl Config<'_> {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .ok_or_else(|| self.missing(key, "a list"))
+    }
+}
+
+const NUMBER: &str = "a number";
+const STEPS: &str = "a whole number of steps";
+
+fn as_f32(v: &Value) -> Option<f32> {
+    v.as_f64().map(|v| v as f32)
+}
+
+/// A whole number of steps; Keras writes `decay_steps=1.0` as a float.
+fn as_steps(v: &Value) -> Option<usize> {
+    match (v.as_u64(), v.as_f64()) {
+        (Some(n), _) => Some(n as usize),
+        (None, Some(f)) if f >= 0.0 && f.fract() == 0.0 => Some(f as usize),
+        _ => None,
     }
 }
 

@@ -1033,6 +1033,11 @@ def main():
         import lossapi_fixtures
 
         lossapi_fixtures.main(OUT)
+    if not only or "nested" in only:
+        sys.path.insert(0, HERE)
+        import nested_fixtures
+
+        nested_fixtures.main(OUT)
     if not only or "datasets" in only:
         sys.path.insert(0, HERE)
         import dataset_fixtures
