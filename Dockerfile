@@ -12,7 +12,7 @@
 #                          hides /home/jovyan: deploy/course-home.sh copies
 #                          it back at every start (lifecycleHooks.postStart)
 #   /opt/kerust/kernels    the kernel's build slots (KERUST_KERNEL_DIR)
-#   /opt/kerust/keras      the Keras dataset cache with MNIST (KERAS_HOME)
+#   /opt/kerust/keras      the Keras dataset cache with MNIST and Fashion-MNIST (KERAS_HOME)
 #   /opt/rust              Rust and evcxr_jupyter (RUSTUP_HOME, CARGO_HOME)
 FROM quay.io/jupyter/minimal-notebook:2026-05-31
 
@@ -56,7 +56,8 @@ RUN pip install --no-cache-dir -r /tmp/requirements-notebooks.txt \
     && fix-permissions "${CONDA_DIR}" \
     && fix-permissions "/home/${NB_USER}"
 
-# The course, its kernelspec (into the image's Jupyter), MNIST, and the
+# The course, its kernelspec (into the image's Jupyter), MNIST and
+# Fashion-MNIST, and the
 # warm build slot: every notebook runs once here.
 COPY --chown=${NB_UID}:${NB_GID} . ${KERUST_ROOT}
 RUN KERUST_JUPYTER_PREFIX="${CONDA_DIR}" "${KERUST_ROOT}/scripts/classroom_build.sh" course \

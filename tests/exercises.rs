@@ -334,3 +334,118 @@ fn counts_take_any_integer_type() {
     assert!(!exercises::practice2::count(-26).passed());
     assert!(!exercises::wider_count(u64::MAX).passed());
 }
+
+#[test]
+fn scaled_pixels_right_and_wrong() {
+    let raw = array![[0u8, 51, 200], [255, 10, 127]];
+    let right = exercises::scaled_pixels(&raw, &raw.mapv(|p| p as f32 / 255.0));
+    assert!(right.passed(), "{right}");
+    says(
+        &exercises::scaled_pixels(&raw, &raw),
+        "as they came, 0 to 255",
+    );
+    says(
+        &exercises::scaled_pixels(&raw, &raw.mapv(|p| p / 255)),
+        "all your pixels are 0 or 1",
+    );
+    says(
+        &exercises::scaled_pixels(&raw, &raw.mapv(|p| p as f32 / 256.0)),
+        "you divided by 256",
+    );
+    says(
+        &exercises::scaled_pixels(&raw, &utils::normalize(&raw.mapv(f32::from), 1)),
+        "utils::normalize from lesson 3 does something else",
+    );
+    says(
+        &exercises::scaled_pixels(&raw, &array![0.0f32, 0.2]),
+        "keep the shape",
+    );
+}
+
+#[test]
+fn hardest_class_right_and_wrong() {
+    // T-shirt/top: 2 of 2 right; Shirt: 1 of 3, twice taken for a Coat (4).
+    let y_true = array![0u8, 0, 6, 6, 6, 1];
+    let y_pred = array![0usize, 0, 4, 4, 6, 1];
+    let right = exercises::hardest_class(&y_true, &y_pred, "Shirt");
+    assert!(right.passed(), "{right}");
+    assert!(
+        right.to_string().contains(
+            "1 of its 3 test images are right (33%), and it is most often taken for Coat"
+        ),
+        "{right}"
+    );
+    says(
+        &exercises::hardest_class(&y_true, &y_pred, "trouser"),
+        "The hardest is Shirt",
+    );
+    says(
+        &exercises::hardest_class(&y_true, &y_pred, "shoe"),
+        "no class is called \"shoe\"",
+    );
+    says(
+        &exercises::hardest_class(&y_true, &array![0usize, 1], "Shirt"),
+        "one number per image",
+    );
+}
+
+#[test]
+fn pooled_shape_right_and_wrong() -> kerust::Result<()> {
+    let _g = lock();
+    let mut model = Sequential::new();
+    model.add(
+        Conv2D::new(16, 3)
+            .activation("relu")
+            .input_shape([28, 28, 1]),
+    )?;
+    model.add(MaxPooling2D::new(2))?;
+    model.add(Flatten::new())?;
+    let right = exercises::pooled_shape(&model, &[13, 13, 16]);
+    assert!(right.passed(), "{right}");
+    assert!(
+        right.to_string().contains("fits 26 times across 28 pixels"),
+        "{right}"
+    );
+    says(
+        &exercises::pooled_shape(&model, &[26, 26, 16]),
+        "right after the Conv2D",
+    );
+    says(
+        &exercises::pooled_shape(&model, &[14, 14, 16]),
+        "fits only 28 - 3 + 1 = 26 times",
+    );
+    says(
+        &exercises::pooled_shape(&model, &[13, 13, 1]),
+        "one channel per filter, 16",
+    );
+    says(
+        &exercises::pooled_shape(&model, &[13, 13]),
+        "write 3 numbers",
+    );
+    let mut dense = Sequential::new();
+    dense.add(Dense::new(2).input_shape([3]))?;
+    says(
+        &exercises::pooled_shape(&dense, &[13, 13, 16]),
+        "a Conv2D with an input shape, then a MaxPooling2D",
+    );
+    Ok(())
+}
+
+#[test]
+fn conv_params_right_and_wrong() {
+    let right = exercises::conv_params(4640);
+    assert!(right.passed(), "{right}");
+    says(&exercises::conv_params(4608), "not the 32 biases");
+    says(&exercises::conv_params(320), "left out the input channels");
+    says(&exercises::conv_params(145), "that is one filter");
+    says(
+        &exercises::conv_params(4608 + 11 * 11 * 32),
+        "gave every output position a bias",
+    );
+    says(
+        &exercises::conv_params((13 * 13 * 16 + 1) * 32),
+        "like a Dense layer",
+    );
+    says(&exercises::conv_params(5000), "5000 is too high");
+    says(&exercises::conv_params(u64::MAX), "far too large");
+}

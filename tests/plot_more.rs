@@ -536,3 +536,19 @@ fn class_names_come_as_arrays_slices_or_strings() {
     let err = plot::bar(&p).class_names(&["cat"]).figure().unwrap_err();
     assert!(err.to_string().contains("2 bars"), "{err}");
 }
+
+#[test]
+fn images_draws_a_permuted_stack_as_the_same_pictures() {
+    // (h, w, n) with the image axis moved to the front: kernels and
+    // feature maps are drawn this way, and the array is not row-major.
+    let maps =
+        Array3::<f32>::from_shape_fn((5, 4, 3), |(i, j, k)| (i * 4 + j) as f32 * (k + 1) as f32);
+    let permuted = maps.clone().permuted_axes([2, 0, 1]);
+    assert!(!permuted.is_standard_layout());
+    let labels = array![0u8, 1, 2];
+    let got = plot::images(&permuted, &labels).figure().unwrap();
+    let want = plot::images(permuted.as_standard_layout().to_owned(), &labels)
+        .figure()
+        .unwrap();
+    assert_eq!(got.rgb(), want.rgb());
+}

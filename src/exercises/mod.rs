@@ -16,7 +16,9 @@
 //! ```
 
 mod architecture;
+mod convnet;
 mod counting;
+mod fashion;
 pub mod pictures;
 mod scaling;
 
@@ -25,7 +27,9 @@ use crate::display::{emit, html_escape};
 use crate::model::Graph;
 use crate::tensor::AsTensor;
 use architecture::{Step, Want};
+pub use convnet::pooled_shape;
 use counting::Net;
+pub use fashion::{hardest_class, scaled_pixels};
 
 /// The outcome of an exercise check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,4 +298,32 @@ fn scaled_test_set_impl(
         );
     };
     scaling::check(train, test, answer)
+}
+
+/// Lesson 7: the parameter count of the convnet's second `Conv2D`: 32
+/// filters of 3 x 3 on the 16 channels that the first convolution and
+/// pooling make (a 13 x 13 x 16 input, an 11 x 11 x 32 output).
+///
+/// ```
+/// use kerust::prelude::*;
+/// assert!(exercises::conv_params(4640).passed());
+/// assert!(exercises::conv_params(4608).to_string().contains("not the 32 biases"));
+/// assert!(exercises::conv_params(320).to_string().contains("left out the input channels"));
+/// ```
+pub fn conv_params<N: TryInto<i64>>(n: N) -> Check {
+    conv_params_impl(n.try_into().ok())
+}
+
+fn conv_params_impl(n: Option<i64>) -> Check {
+    convnet::check_conv_count(
+        &convnet::Conv {
+            exercise: "The second Conv2D",
+            k: 3,
+            channels: 16,
+            filters: 32,
+            input_hw: 13,
+            output_hw: 11,
+        },
+        n,
+    )
 }

@@ -44,6 +44,7 @@ mod fit;
 mod functional;
 mod graph;
 mod history;
+mod layer_call;
 mod layer_ref;
 mod logs;
 mod regularization;

@@ -138,6 +138,12 @@ fn to_stack(x: ArrayD<f32>) -> Result<Array4<f32>> {
             crate::shape::array_shape(&shape)
         )));
     }
+    // a permuted array (filters moved to the front) is not in row-major order
+    let x = if x.is_standard_layout() {
+        x
+    } else {
+        x.as_standard_layout().into_owned()
+    };
     x.into_shape_with_order(dims)
         .map_err(|e| Error::shape(format!("images: {e}")))?
         .into_dimensionality::<Ix4>()

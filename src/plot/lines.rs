@@ -146,6 +146,12 @@ fn side_width(entries: &[(Key, String)]) -> u32 {
     (widest + 60).max(170)
 }
 
+/// A y tick's label. The tick at zero may come out of the tick arithmetic
+/// as -1.4e-17 (the 0 of a range from -0.1 to 0.15): that is 0.
+fn tick_label(v: f64, span: f64) -> String {
+    short_number(if v.abs() < 1e-9 * span { 0.0 } else { v })
+}
+
 struct LinePlot {
     curves: Vec<(Vec<f32>, String)>,
     y: (f64, f64),
@@ -163,6 +169,7 @@ where
     // a little room left and right, so that no point sits on an axis
     let pad = (n as f64 * 0.02).max(0.3);
     let x_range = 1.0 - pad..n as f64 + pad;
+    let span = (p.y.1 - p.y.0).abs().max(f64::MIN_POSITIVE);
     let mut chart = ChartBuilder::on(&chart_area)
         .margin(12)
         .margin_top(title_room)
@@ -183,7 +190,7 @@ where
                 }
             })
             .y_labels(6)
-            .y_label_formatter(&|v| short_number(*v)),
+            .y_label_formatter(&|v| tick_label(*v, span)),
         (p.labels.xlabel.as_str(), p.labels.ylabel.as_str()),
         225,
     )?;
@@ -264,6 +271,14 @@ fn clip_runs(points: &[(f64, f64)], (lo, hi): (f64, f64)) -> Vec<Vec<(f64, f64)>
 #[cfg(test)]
 mod tests {
     use super::clip_runs;
+
+    #[test]
+    fn a_tick_at_zero_reads_0() {
+        assert_eq!(super::tick_label(-1.3877787807814457e-17, 0.26), "0");
+        assert_eq!(super::tick_label(0.05, 0.26), "0.05");
+        assert_eq!(super::tick_label(-0.1, 0.26), "-0.1");
+        assert_eq!(super::tick_label(2e-12, 1e-11), "2.0e-12");
+    }
 
     #[test]
     fn curves_are_cut_where_they_leave_the_range() {
