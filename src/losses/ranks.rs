@@ -55,7 +55,8 @@ pub(crate) fn align_targets(
 }
 
 /// Predictions `(.., k, 1)` as Keras' losses see them against targets
-/// `(.., k)` of rank 2 or more: squeezed to `(.., k)` ([`same_rank`]).
+/// `(.., k)` of rank 2 or more: squeezed to `(.., k)` ([`same_rank`]) by
+/// dropping the trailing axis of length 1, which works on any view.
 pub(crate) fn squeezed<'a>(
     y_true: &[usize],
     y_pred: &ArrayViewD<'a, f32>,
@@ -64,7 +65,8 @@ pub(crate) fn squeezed<'a>(
     if p.len() + 1 != y_pred.ndim() || t != p {
         return None;
     }
-    y_pred.clone().into_shape_with_order(IxDyn(&p)).ok()
+    // `same_rank` squeezes the predictions only when their last axis is 1.
+    Some(y_pred.clone().remove_axis(Axis(p.len())))
 }
 
 /// `value_and_grad` on the predictions squeezed to the targets' rank
