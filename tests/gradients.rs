@@ -97,7 +97,7 @@ fn numeric_grad(x: &ArrayD<f32>, h: f32, mut f: impl FnMut(&ArrayD<f32>) -> f64)
 
 /// Sets element `i` of weight `k` (in `weights_and_grads` order), returning the old value.
 fn set_weight(layer: &mut dyn Layer, k: usize, i: usize, v: f32) -> f32 {
-    let mut wg = layer.weights_and_grads();
+    let mut wg = layer.weights_and_grads().expect("row-major weights");
     let w = &mut wg[k].0;
     std::mem::replace(&mut w[i], v)
 }
@@ -156,6 +156,7 @@ fn check_with(
     assert_eq!(dx.shape(), x.shape(), "{what}: input gradient shape");
     let grads: Vec<Vec<f32>> = layer
         .weights_and_grads()
+        .expect("row-major weights")
         .into_iter()
         .map(|(_, g)| g.to_vec())
         .collect();
@@ -168,7 +169,12 @@ fn check_with(
         // Without the input gradient, the weight gradients are the same.
         run(layer, x, training, SEED);
         assert!(backprop(layer, &y, false).is_none(), "{what}: dx not asked");
-        for (k, (_, g)) in layer.weights_and_grads().into_iter().enumerate() {
+        for (k, (_, g)) in layer
+            .weights_and_grads()
+            .expect("row-major weights")
+            .into_iter()
+            .enumerate()
+        {
             assert_eq!(g, &grads[k][..], "{what}: weight {k} without dx");
         }
     }
@@ -202,7 +208,10 @@ fn check_layer(what: &str, layer: &mut dyn Layer, x: &ArrayD<f32>, training: boo
         x,
         training,
         &|y| dot64(y, &r),
-        &|l, _, need| l.backward(r.clone(), need, Team::one()),
+        &|l, _, need| {
+            l.try_backward(r.clone(), need, Team::one())
+                .expect("backward")
+        },
     );
 }
 
@@ -219,7 +228,8 @@ fn check_layer_logits(what: &str, layer: &mut dyn Layer, x: &ArrayD<f32>) {
     let num = numeric_grad(x, H, |xp| dot64(&logits_of(layer, xp), &r));
     run(layer, x, true, 7);
     let dx = layer
-        .backward_from_logits(r.clone(), true, Team::one())
+        .try_backward_from_logits(r.clone(), true, Team::one())
+        .expect("backward")
         .expect("input gradient");
     assert_close(
         &format!("{what}: dL/dx from logits"),
@@ -229,6 +239,7 @@ fn check_layer_logits(what: &str, layer: &mut dyn Layer, x: &ArrayD<f32>) {
     );
     let grads: Vec<Vec<f32>> = layer
         .weights_and_grads()
+        .expect("row-major weights")
         .into_iter()
         .map(|(_, g)| g.to_vec())
         .collect();
@@ -276,10 +287,11 @@ fn check_layer_loss(
             if fused {
                 let z = l.logits().expect("logits").clone();
                 let (_, g) = loss.value_and_grad_logits(t.view(), z.view());
-                l.backward_from_logits(g, need, Team::one())
+                l.try_backward_from_logits(g, need, Team::one())
+                    .expect("backward")
             } else {
                 let (_, g) = loss.value_and_grad(t.view(), y.view());
-                l.backward(g, need, Team::one())
+                l.try_backward(g, need, Team::one()).expect("backward")
             }
         },
     );
@@ -351,7 +363,12 @@ fn checker_rejects_wrong_gradients() {
     let r = uniform(&[2, 3], -1.0, 1.0, &mut Rng::seed_from_u64(1));
     let num = numeric_grad(&x, H, |xp| dot64(&run(layer.as_mut(), xp, true, 7), &r));
     run(layer.as_mut(), &x, true, 7);
-    let good = flat(&layer.backward(r.clone(), true, Team::one()).unwrap());
+    let good = flat(
+        &layer
+            .try_backward(r.clone(), true, Team::one())
+            .unwrap()
+            .unwrap(),
+    );
     close(&good, &num, RTOL).unwrap();
     let scaled: Vec<f32> = good.iter().map(|g| g * 1.05).collect();
     assert!(close(&scaled, &num, RTOL).is_err(), "5% too large passed");
@@ -611,9 +628,13 @@ fn conv2d_batches_split_in_chunks_consistently() {
             assert!((f64::from(*g) - r).abs() < 1e-5, "{g} vs {r}");
         }
         let g = uniform(y.shape(), -1.0, 1.0, &mut Rng::seed_from_u64(3));
-        let dx = layer.backward(g.clone(), true, Team::one()).unwrap();
+        let dx = layer
+            .try_backward(g.clone(), true, Team::one())
+            .unwrap()
+            .unwrap();
         let whole: Vec<Vec<f32>> = layer
             .weights_and_grads()
+            .expect("row-major weights")
             .into_iter()
             .map(|(_, g)| g.to_vec())
             .collect();
@@ -623,12 +644,18 @@ fn conv2d_batches_split_in_chunks_consistently() {
             let xi = x.slice(one).to_owned().into_dyn();
             run(layer.as_mut(), &xi, true, 0);
             let dxi = layer
-                .backward(g.slice(one).to_owned().into_dyn(), true, Team::one())
+                .try_backward(g.slice(one).to_owned().into_dyn(), true, Team::one())
+                .unwrap()
                 .unwrap();
             for (a, b) in dxi.iter().zip(dx.slice(one).iter()) {
                 assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "dx {a} vs {b}");
             }
-            for (k, (_, gk)) in layer.weights_and_grads().into_iter().enumerate() {
+            for (k, (_, gk)) in layer
+                .weights_and_grads()
+                .expect("row-major weights")
+                .into_iter()
+                .enumerate()
+            {
                 for (acc, v) in sum[k].iter_mut().zip(gk) {
                     *acc += f64::from(*v);
                 }
@@ -1022,9 +1049,14 @@ fn embedding_gradients() {
     let x = ArrayD::from_shape_vec(IxDyn(&[2, 4]), vec![0., 2., 1., 2., 3., 4., 2., 0.]).unwrap();
     let r = uniform(&[2, 4, 3], -1.0, 1.0, &mut Rng::seed_from_u64(99));
     run(&mut layer, &x, true, 7);
-    let dx = layer.backward(r.clone(), true, Team::one()).unwrap();
+    let dx = layer
+        .try_backward(r.clone(), true, Team::one())
+        .unwrap()
+        .unwrap();
     assert!(dx.iter().all(|&v| v == 0.0) && dx.shape() == x.shape());
-    let g = layer.weights_and_grads()[0].1.to_vec();
+    let g = layer.weights_and_grads().expect("row-major weights")[0]
+        .1
+        .to_vec();
     assert!(
         g[15..].iter().all(|&v| v == 0.0),
         "unused id 5 gets no gradient"

@@ -2,7 +2,7 @@
 //! features each, and the median home price in k$.
 
 use super::keras_file::{cached, ORIGIN};
-use super::npy_array::NpyArray;
+use super::npy_array::{with_rank, NpyArray};
 use super::npz;
 use super::random_state::RandomState;
 use crate::error::{Error, Result};
@@ -88,12 +88,8 @@ fn load(path: &Path, test_split: f64, seed: u32) -> Result<(HousingSplit, Housin
         ))),
     };
     let (x, y) = (take("x")?, take("y")?);
-    let x = x
-        .into_dimensionality::<Ix2>()
-        .map_err(|_| Error::io(format!("{file}: 'x' should have shape (n, features)")))?;
-    let y = y
-        .into_dimensionality::<Ix1>()
-        .map_err(|_| Error::io(format!("{file}: 'y' should have shape (n,)")))?;
+    let x = with_rank::<_, Ix2>(x, &format!("{file}: 'x'"), "(n, features)")?;
+    let y = with_rank::<_, Ix1>(y, &format!("{file}: 'y'"), "(n,)")?;
     if x.nrows() != y.len() {
         return Err(Error::io(format!(
             "{file}: 'x' has {} rows but 'y' has {} values; the counts must agree",

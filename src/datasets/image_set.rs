@@ -1,6 +1,7 @@
 //! What MNIST and Fashion-MNIST share: four IDX files (training images and
 //! labels, test images and labels) of 28x28 images with labels 0 to 9.
 
+use super::npy_array::with_rank;
 use super::{idx, ImageData, Split};
 use crate::error::{Error, Result};
 use crate::shape::array_shape;
@@ -98,11 +99,7 @@ pub(crate) fn check_pair(
             )));
         }
     }
-    let x = x
-        .into_dimensionality::<Ix3>()
-        .map_err(|e| Error::io(format!("{xname}: {e}")))?;
-    let y = y
-        .into_dimensionality::<Ix1>()
-        .map_err(|e| Error::io(format!("{yname}: {e}")))?;
+    let x = with_rank::<_, Ix3>(x, xname, "(n, 28, 28)")?;
+    let y = with_rank::<_, Ix1>(y, yname, "(n,)")?;
     Ok((x, y))
 }

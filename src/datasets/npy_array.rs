@@ -5,7 +5,19 @@ use super::npy::{self, Header};
 use super::pickle::{self, ArrayData, Value};
 use crate::error::{Error, Result};
 use crate::shape::array_shape;
-use ndarray::ArrayD;
+use ndarray::{Array, ArrayD, Dimension};
+
+/// `a` with the fixed rank of `D`, or an error naming `what` (the file
+/// and array) and the `expected` shape beside the shape it has.
+pub(crate) fn with_rank<T, D: Dimension>(
+    a: ArrayD<T>,
+    what: &str,
+    expected: &str,
+) -> Result<Array<T, D>> {
+    let got = array_shape(a.shape());
+    a.into_dimensionality::<D>()
+        .map_err(|_| Error::io(format!("{what} should have shape {expected}, got {got}")))
+}
 
 /// One array of a `.npy` file, by the kind of its elements.
 #[derive(Clone, Debug, PartialEq)]

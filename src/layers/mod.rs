@@ -354,12 +354,10 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     }
     /// Each weight as a flat slice next to its gradient from the last
     /// backward pass, for the optimizer (weights are always stored
-    /// row-major; see [`Param`]).
-    fn weights_and_grads(&mut self) -> Vec<(&mut [f32], &[f32])> {
-        self.params_mut()
-            .into_iter()
-            .filter_map(|p| p.slices().ok())
-            .collect()
+    /// row-major; see [`Param`]): a weight that is not is an internal
+    /// error.
+    fn weights_and_grads(&mut self) -> Result<Vec<(&mut [f32], &[f32])>> {
+        self.params_mut().into_iter().map(Param::slices).collect()
     }
     /// The activation applied last, if the layer caches its logits
     /// (pre-activation) so that cross-entropy can use them as Keras does.
@@ -374,29 +372,6 @@ pub trait Layer: LayerClass + std::fmt::Debug + Send + Sync {
     /// gradient checks and direct calls.
     fn forward(&mut self, x: &ArrayD<f32>, ctx: &mut Ctx) -> Result<ArrayD<f32>> {
         self.try_forward(x.clone(), ctx)
-    }
-    /// [`Layer::try_backward`], with `None` both when the input gradient is
-    /// not needed and when the backward pass failed.
-    fn backward(
-        &mut self,
-        grad: ArrayD<f32>,
-        need_input_grad: bool,
-        team: Team,
-    ) -> Option<ArrayD<f32>> {
-        self.try_backward(grad, need_input_grad, team)
-            .ok()
-            .flatten()
-    }
-    /// [`Layer::try_backward_from_logits`], with `None` as in [`Layer::backward`].
-    fn backward_from_logits(
-        &mut self,
-        grad: ArrayD<f32>,
-        need_input_grad: bool,
-        team: Team,
-    ) -> Option<ArrayD<f32>> {
-        self.try_backward_from_logits(grad, need_input_grad, team)
-            .ok()
-            .flatten()
     }
 }
 

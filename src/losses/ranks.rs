@@ -3,7 +3,7 @@
 //! `keras/src/losses/loss.py`) before a loss or a metric compares them.
 
 use super::Loss;
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use ndarray::{ArrayD, ArrayViewD, Axis};
 
 /// The shapes Keras 3's `squeeze_or_expand_to_same_rank` gives targets
 /// and predictions whose ranks differ by one: the one with the extra
@@ -55,7 +55,8 @@ pub(crate) fn align_targets(
 }
 
 /// Predictions `(.., k, 1)` as Keras' losses see them against targets
-/// `(.., k)` of rank 2 or more: squeezed to `(.., k)` ([`same_rank`]).
+/// `(.., k)` of rank 2 or more: squeezed to `(.., k)` ([`same_rank`]) by
+/// dropping the trailing axis of length 1, which works on any view.
 pub(crate) fn squeezed<'a>(
     y_true: &[usize],
     y_pred: &ArrayViewD<'a, f32>,
@@ -64,7 +65,8 @@ pub(crate) fn squeezed<'a>(
     if p.len() + 1 != y_pred.ndim() || t != p {
         return None;
     }
-    y_pred.clone().into_shape_with_order(IxDyn(&p)).ok()
+    // `same_rank` squeezes the predictions only when their last axis is 1.
+    Some(y_pred.clone().remove_axis(Axis(p.len())))
 }
 
 /// `value_and_grad` on the predictions squeezed to the targets' rank
@@ -77,15 +79,30 @@ pub(super) fn on_squeezed(
 ) -> Option<(f32, ArrayD<f32>)> {
     let p = squeezed(y_true.shape(), y_pred)?;
     let (v, g) = value_and_grad(y_true, p);
-    Some((v, unsqueeze(g, y_pred.shape())))
+    // Squeezing dropped the trailing axis of length 1: put it back.
+    Some((v, g.insert_axis(Axis(y_pred.ndim() - 1))))
 }
 
-/// A gradient computed on squeezed predictions, in their own shape.
-/// (Both shapes hold the same values in the same row-major order.)
-fn unsqueeze(g: ArrayD<f32>, shape: &[usize]) -> ArrayD<f32> {
-    let mut out = ArrayD::zeros(IxDyn(shape));
-    for (o, v) in out.iter_mut().zip(g) {
-        *o = v;
+#[cfg(test)]
+mod tests {
+    use super::super::Loss;
+    use ndarray::{Array, IxDyn};
+
+    #[test]
+    fn predictions_that_are_not_row_major_are_squeezed_too() {
+        // (1, 3, 4) viewed as (4, 3, 1): a view no reshape can take as is.
+        let raw = Array::from_shape_fn(IxDyn(&[1, 3, 4]), |i| (i[1] * 4 + i[2]) as f32 / 12.0);
+        let view = raw.view().permuted_axes(IxDyn(&[2, 1, 0]));
+        assert!(!view.is_standard_layout());
+        let copy = view.as_standard_layout().into_owned();
+        let t = Array::from_shape_fn(IxDyn(&[4, 3]), |i| (i[0] + i[1]) as f32 / 6.0);
+        let loss = Loss::MeanSquaredError;
+        let (v, g) = loss.value_and_grad(t.view(), view.clone());
+        let (v_copy, g_copy) = loss.value_and_grad(t.view(), copy.view());
+        assert_eq!((v, &g), (v_copy, &g_copy));
+        assert_eq!(g.shape(), &[4, 3, 1]);
+        // Against (4, 3) targets, (4, 3, 1) predictions compare elementwise.
+        let squeezed = copy.into_shape_with_order(IxDyn(&[4, 3])).unwrap();
+        assert_eq!(v, loss.value(t.view(), squeezed.view()));
     }
-    out
 }
