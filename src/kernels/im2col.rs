@@ -3,7 +3,7 @@
 //! transposed `(kh * kw * c, images * oh * ow)` for few channels, so that
 //! the copies run along image rows instead of being a few scalars each.
 
-use super::{add, conv_out};
+use super::{add, Window2D};
 use ndarray::ArrayView2;
 
 /// Scalars of im2col columns plus outputs processed per matrix product
@@ -11,22 +11,19 @@ use ndarray::ArrayView2;
 /// chunk is in cache); batches are split into chunks of whole images.
 const CHUNK_LIMIT: usize = 1 << 15;
 
-/// The sizes of a convolution: input `(h, w, c)`, kernel `(kh, kw)`,
-/// strides, padding before each axis, output `(oh, ow, f)`.
+/// The sizes of a convolution: its kernel's window over the input and the
+/// number of filters `f` (output `(oh, ow, f)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Geom {
-    pub h: usize,
-    pub w: usize,
-    pub c: usize,
-    pub kh: usize,
-    pub kw: usize,
-    pub sh: usize,
-    pub sw: usize,
-    pub ph: usize,
-    pub pw: usize,
-    pub oh: usize,
-    pub ow: usize,
+    pub win: Window2D,
     pub f: usize,
+}
+
+impl std::ops::Deref for Geom {
+    type Target = Window2D;
+    fn deref(&self) -> &Window2D {
+        &self.win
+    }
 }
 
 impl Geom {
@@ -39,26 +36,8 @@ impl Geom {
         same: bool,
         f: usize,
     ) -> Option<Geom> {
-        let &[h, w, c] = input else {
-            return None;
-        };
-        let ((kh, kw), (sh, sw)) = (kernel, strides);
-        let (oh, ph) = conv_out(h, kh, sh, same)?;
-        let (ow, pw) = conv_out(w, kw, sw, same)?;
-        Some(Geom {
-            h,
-            w,
-            c,
-            kh,
-            kw,
-            sh,
-            sw,
-            ph,
-            pw,
-            oh,
-            ow,
-            f,
-        })
+        let win = Window2D::new(input, kernel, strides, same)?;
+        Some(Geom { win, f })
     }
     /// Length of one im2col row: `kh * kw * c`, the kernel's rows.
     pub fn k(&self) -> usize {

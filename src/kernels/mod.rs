@@ -16,6 +16,55 @@ pub(crate) fn add(dst: &mut [f32], src: &[f32]) {
     }
 }
 
+/// The sizes of a window sliding over channels-last images (a convolution's
+/// kernel or a pooling window): input `(h, w, c)`, window `(kh, kw)`,
+/// strides, padding before each axis `(ph, pw)`, output `(oh, ow)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window2D {
+    pub h: usize,
+    pub w: usize,
+    pub c: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub ph: usize,
+    pub pw: usize,
+    pub oh: usize,
+    pub ow: usize,
+}
+
+impl Window2D {
+    /// The geometry of `window` with `strides` over inputs `[h, w, c]`;
+    /// `None` when the window does not fit or a size is 0.
+    pub fn new(
+        input: &[usize],
+        window: (usize, usize),
+        strides: (usize, usize),
+        same: bool,
+    ) -> Option<Window2D> {
+        let &[h, w, c] = input else {
+            return None;
+        };
+        let ((kh, kw), (sh, sw)) = (window, strides);
+        let (oh, ph) = conv_out(h, kh, sh, same)?;
+        let (ow, pw) = conv_out(w, kw, sw, same)?;
+        Some(Window2D {
+            h,
+            w,
+            c,
+            kh,
+            kw,
+            sh,
+            sw,
+            ph,
+            pw,
+            oh,
+            ow,
+        })
+    }
+}
+
 /// Output length and padding before, for one spatial axis of a
 /// convolution or pooling window (TensorFlow's rules: 'same' puts
 /// `total / 2` before and the rest after). `None` when the window does not

@@ -1,56 +1,13 @@
 //! Max pooling over channels-last images: the maximum of each window and
 //! the position that won, and the adjoint that routes gradients back to it.
 
-use super::conv_out;
 use crate::parallel::{for_each_units, Team, Units, MIN_SPLIT_LEN};
 use std::ops::Range;
 
-/// The sizes of a pooling layer: input `(h, w, c)`, pool `(ph, pw)`,
-/// strides, padding before each axis, output `(oh, ow)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PoolGeom {
-    pub h: usize,
-    pub w: usize,
-    pub c: usize,
-    pub ph: usize,
-    pub pw: usize,
-    pub sh: usize,
-    pub sw: usize,
-    pub pad_h: usize,
-    pub pad_w: usize,
-    pub oh: usize,
-    pub ow: usize,
-}
+/// The sizes of a pooling layer: the window `(kh, kw)` is the pool size.
+pub(crate) type PoolGeom = super::Window2D;
 
 impl PoolGeom {
-    /// The geometry of `pool` windows with `strides` over inputs
-    /// `[h, w, c]`; `None` when the window does not fit or a size is 0.
-    pub fn new(
-        input: &[usize],
-        pool: (usize, usize),
-        strides: (usize, usize),
-        same: bool,
-    ) -> Option<PoolGeom> {
-        let &[h, w, c] = input else {
-            return None;
-        };
-        let ((ph, pw), (sh, sw)) = (pool, strides);
-        let (oh, pad_h) = conv_out(h, ph, sh, same)?;
-        let (ow, pad_w) = conv_out(w, pw, sw, same)?;
-        Some(PoolGeom {
-            h,
-            w,
-            c,
-            ph,
-            pw,
-            sh,
-            sw,
-            pad_h,
-            pad_w,
-            oh,
-            ow,
-        })
-    }
     /// The rows and columns of output `(oy, ox)`'s window that lie inside
     /// the input (padding never wins).
     fn window(&self, oy: usize, ox: usize) -> (Range<usize>, Range<usize>) {
@@ -60,8 +17,8 @@ impl PoolGeom {
             start..end.max(start)
         };
         (
-            clip(oy, self.sh, self.pad_h, self.ph, self.h),
-            clip(ox, self.sw, self.pad_w, self.pw, self.w),
+            clip(oy, self.sh, self.ph, self.kh, self.h),
+            clip(ox, self.sw, self.pw, self.kw, self.w),
         )
     }
     /// The maxima of `n` images `x` (`n * oh * ow * c` values) and, when
