@@ -26,19 +26,14 @@ impl std::ops::Deref for Geom {
     }
 }
 
-impl Geom {
-    /// The geometry of `f` filters of `kernel` with `strides` over inputs
-    /// `[h, w, c]`; `None` when the kernel does not fit or a size is 0.
-    pub fn new(
-        input: &[usize],
-        kernel: (usize, usize),
-        strides: (usize, usize),
-        same: bool,
-        f: usize,
-    ) -> Option<Geom> {
-        let win = Window2D::new(input, kernel, strides, same)?;
-        Some(Geom { win, f })
+impl Window2D {
+    /// This window as the kernel of a convolution with `f` filters.
+    pub fn filters(self, f: usize) -> Geom {
+        Geom { win: self, f }
     }
+}
+
+impl Geom {
     /// Length of one im2col row: `kh * kw * c`, the kernel's rows.
     pub fn k(&self) -> usize {
         self.kh * self.kw * self.c
@@ -271,7 +266,7 @@ impl Geom {
 
 #[cfg(test)]
 mod tests {
-    use super::Geom;
+    use super::{Geom, Window2D};
     use rand::{Rng as _, SeedableRng};
 
     fn dot(a: &[f32], b: &[f32]) -> f64 {
@@ -296,7 +291,9 @@ mod tests {
             let kernel = (rng.random_range(1..5), rng.random_range(1..5));
             let strides = (rng.random_range(1..4), rng.random_range(1..4));
             let same = rng.random_bool(0.5);
-            let Some(g) = Geom::new(&[h, w, c], kernel, strides, same, 1) else {
+            let Some(g) =
+                Window2D::new(&[h, w, c], kernel, strides, same).map(|win| win.filters(1))
+            else {
                 continue;
             };
             let images = rng.random_range(1..3);
@@ -305,26 +302,24 @@ mod tests {
                 .collect();
             let (rows, k) = (images * g.oh * g.ow, g.k());
             let d: Vec<f32> = (0..rows * k).map(|_| rng.random_range(-1.0..1.0)).collect();
-            // Rows layout.
-            let mut cols = vec![f32::NAN; rows * k];
-            g.gather_rows(&x, &mut cols);
-            let mut dx = vec![0.0; x.len()];
-            g.col2im(&d, images, &mut dx);
-            let (lhs, rhs) = (dot(&cols, &d), dot(&x, &dx));
-            assert!(
-                (lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()),
-                "{g:?}: {lhs} vs {rhs}"
-            );
-            // Transposed layout (d read as (k, rows)).
-            let mut cols_t = vec![f32::NAN; rows * k];
-            g.gather_t(&x, &mut cols_t);
-            let mut dx_t = vec![0.0; x.len()];
-            g.col2im_t(&d, images, &mut dx_t);
-            let (lhs, rhs) = (dot(&cols_t, &d), dot(&x, &dx_t));
-            assert!(
-                (lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()),
-                "{g:?} transposed: {lhs} vs {rhs}"
-            );
+            // Rows layout, then transposed (d read as (k, rows)).
+            type Gather = fn(&Geom, &[f32], &mut [f32]);
+            type Scatter = fn(&Geom, &[f32], usize, &mut [f32]);
+            let layouts: [(&str, Gather, Scatter); 2] = [
+                ("rows", Geom::gather_rows, Geom::col2im),
+                ("transposed", Geom::gather_t, Geom::col2im_t),
+            ];
+            for (layout, gather, scatter) in layouts {
+                let mut cols = vec![f32::NAN; rows * k];
+                gather(&g, &x, &mut cols);
+                let mut dx = vec![0.0; x.len()];
+                scatter(&g, &d, images, &mut dx);
+                let (lhs, rhs) = (dot(&cols, &d), dot(&x, &dx));
+                assert!(
+                    (lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()),
+                    "{g:?} {layout}: {lhs} vs {rhs}"
+                );
+            }
             checked += 1;
         }
     }
@@ -333,7 +328,9 @@ mod tests {
     /// columns are the input itself.
     #[test]
     fn layouts_agree() {
-        let g = Geom::new(&[5, 4, 2], (3, 2), (2, 1), true, 3).unwrap();
+        let g = Window2D::new(&[5, 4, 2], (3, 2), (2, 1), true)
+            .map(|win| win.filters(3))
+            .unwrap();
         let x: Vec<f32> = (0..2 * 5 * 4 * 2).map(|v| v as f32).collect();
         let (rows, k) = (2 * g.oh * g.ow, g.k());
         let mut a = vec![0.0; rows * k];
@@ -345,7 +342,9 @@ mod tests {
                 assert_eq!(a[r * k + q], t[q * rows + r]);
             }
         }
-        let p = Geom::new(&[3, 3, 2], (1, 1), (1, 1), false, 4).unwrap();
+        let p = Window2D::new(&[3, 3, 2], (1, 1), (1, 1), false)
+            .map(|win| win.filters(4))
+            .unwrap();
         let x: Vec<f32> = (0..18).map(|v| v as f32).collect();
         let mut scratch = Vec::new();
         let cols = p.cols(&x, 0, 1, &mut scratch).unwrap();

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
 use crate::kernels::im2col::Geom;
 use crate::kernels::conv::{self, Grads, Weights};
-use crate::kernels::{conv_out, is_same_padding};
+use crate::kernels::{conv_out, is_same_padding, Window2D};
 use crate::random::Rng;
 use ndarray::{ArrayD, ArrayView2};
 use serde_json::json;
@@ -139,7 +139,7 @@ impl Layer for Conv2D {
         if let Some(b) = &mut self.bias {
             b.init(ArrayD::zeros(vec![f]));
         }
-        self.geom = Geom::new(input_shape, self.kernel_size, self.strides, same, f);
+        self.geom = Window2D::new(input_shape, self.kernel_size, self.strides, same).map(|win| win.filters(f));
         Ok(self.base.built(input_shape, vec![oh, ow, f]))
     }
     super::kernel_bias_activation!();
