@@ -550,18 +550,7 @@ fn samples_for_review() {
 
     // the tutorials after the lessons: colour pictures with class names,
     // a colour bar, a prediction's bars, curves, a histogram, a row
-    const NAMES: [&str; 10] = [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ];
+    use kerust::datasets::fashion_mnist::CLASS_NAMES as NAMES;
     let rgb = Array4::from_shape_fn((12, 32, 32, 3), |(k, i, j, c)| {
         let r = ((i as f32 - 16.0).powi(2) + (j as f32 - 16.0).powi(2)).sqrt();
         let base = [(k * 23) % 256, (k * 71) % 256, (255 - k * 19) % 256][c];

@@ -7,31 +7,8 @@ mod plot_support;
 use kerust::prelude::*;
 use plot_support::*;
 
-const CLASS_NAMES: [&str; 10] = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-];
-
-const CIFAR_NAMES: [&str; 10] = [
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-];
+use kerust::datasets::cifar10::CLASS_NAMES as CIFAR_NAMES;
+use kerust::datasets::fashion_mnist::CLASS_NAMES;
 
 /// `n` 32x32 colour pictures: picture k is a quarter red, a quarter green,
 /// a quarter blue and a quarter of grey level 20 k (u8, as CIFAR-10's).
