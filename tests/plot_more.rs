@@ -350,18 +350,7 @@ fn line_draws_each_curve_in_its_colour_with_a_legend_outside_the_data() {
         );
     }
     // the axis label under the chart: "epoch"
-    let rows = text_rows(
-        &img,
-        (frame.0, frame.1, frame.3 + 24, fig.height()),
-        BLACK_INK,
-    );
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_laid_out(
-        &img,
-        (frame.0, frame.1, rows[0].0, rows[0].1),
-        "epoch",
-        BLACK_INK,
-    );
+    assert_x_label(&img, frame, fig.height(), "epoch");
     // no names, no legend
     let plain = plot::line(&loss).figure().unwrap();
     assert_eq!(plain.width(), 520);
@@ -402,18 +391,7 @@ fn hist_counts_values_into_equal_bins_and_draws_them() {
         (tallest / shortest - 4.0).abs() < 0.1,
         "{tallest} / {shortest}"
     );
-    let rows = text_rows(
-        &img,
-        (frame.0, frame.1, frame.3 + 24, fig.height()),
-        BLACK_INK,
-    );
-    assert_eq!(rows.len(), 1, "{rows:?}");
-    assert_laid_out(
-        &img,
-        (frame.0, frame.1, rows[0].0, rows[0].1),
-        "value",
-        BLACK_INK,
-    );
+    assert_x_label(&img, frame, fig.height(), "value");
     // one value: a bin around it (numpy's value +- 0.5)
     assert_eq!(plot::hist([3.0f32]).bins(2).counts().unwrap(), vec![0, 1]);
     assert!(plot::hist(Vec::<f32>::new()).figure().is_err());
@@ -528,4 +506,16 @@ fn images_draws_a_permuted_stack_as_the_same_pictures() {
         .figure()
         .unwrap();
     assert_eq!(got.rgb(), want.rgb());
+}
+
+/// The one line of text under a chart's frame reads `text` (the x axis label).
+fn assert_x_label(img: &Rgb, frame: (u32, u32, u32, u32), height: u32, text: &str) {
+    let rows = text_rows(img, (frame.0, frame.1, frame.3 + 24, height), BLACK_INK);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_laid_out(
+        img,
+        (frame.0, frame.1, rows[0].0, rows[0].1),
+        text,
+        BLACK_INK,
+    );
 }
