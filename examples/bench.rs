@@ -2,7 +2,7 @@
 //! timed in-process, printed as one JSON line starting with `BENCH_RESULT `.
 //!
 //! ```text
-//! cargo run --release --example bench -- mlp|seed001|cnn|predict|profile
+//! cargo run --release --example bench -- mlp|seed001|cnn|convnet|notebook|predict|profile
 //! ```
 //!
 //! `scripts/bench.py` runs every case here and in TF-Keras
@@ -43,12 +43,13 @@ fn run(case: &str) -> Result<Value, String> {
         "seed001" => seed001(&data),
         "cnn" => cnn(&data),
         "convnet" => convnet(&data),
+        "notebook" => notebook(&data),
         "limit_mlp" => Ok(limit(data.0.shape()[0], 32, &mlp_products)),
         "limit_convnet" => Ok(limit(data.0.shape()[0], 128, &convnet_products)),
         "predict" => predict(&data),
         "profile" => profile(&data),
         other => Err(format!(
-            "unknown case {other:?}: expected mlp, seed001, cnn, convnet, limit_mlp, limit_convnet, predict or profile"
+            "unknown case {other:?}: expected mlp, seed001, cnn, convnet, notebook, limit_mlp, limit_convnet, predict or profile"
         )),
     }?;
     v["case"] = json!(case);
@@ -98,6 +99,32 @@ fn mlp_model() -> Result<Sequential, String> {
     Ok(model)
 }
 
+/// Three epochs of a new MLP, each a `fit(.., Fit::epochs(1))` call: each
+/// epoch's time and loss.
+fn mlp_epochs(
+    xtr: &Array3<f32>,
+    ytr: &Array1<u8>,
+) -> Result<(Sequential, Vec<f64>, Vec<f32>), String> {
+    let mut model = mlp_model()?;
+    let (mut epochs, mut losses) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let t = Instant::now();
+        let h = model.fit(xtr, ytr, Fit::epochs(1).verbose(0)).map_err(e)?;
+        epochs.push(t.elapsed().as_secs_f64());
+        losses.push(h["loss"][0]);
+    }
+    Ok((model, epochs, losses))
+}
+
+/// Case 5's release side: the work of the notebook case's cells
+/// (`scripts/bench_notebook.py`) in this process, the MLP's three epochs
+/// and then the convnet of case 6.
+fn notebook(data: &Data) -> Result<Value, String> {
+    let (_, epochs, _) = mlp_epochs(&data.0, &data.1)?;
+    let convnet = convnet(data)?;
+    Ok(json!({"epoch_s": epochs, "convnet_epoch_s": convnet["epoch_s"]}))
+}
+
 /// Case 1: three epochs of the MLP, each a `fit(.., Fit::epochs(1))` call;
 /// epoch times from the first model. The test accuracy is the median of
 /// three models (three random initializations): one run's accuracy varies
@@ -108,14 +135,9 @@ fn mlp((xtr, ytr, xte, yte): &Data) -> Result<Value, String> {
     let mut accuracies = Vec::new();
     let mut first = None;
     for run in 0..3 {
-        let mut model = mlp_model()?;
-        for _ in 0..3 {
-            let t = Instant::now();
-            let h = model.fit(xtr, ytr, Fit::epochs(1).verbose(0)).map_err(e)?;
-            if run == 0 {
-                epochs.push(t.elapsed().as_secs_f64());
-                losses.push(h["loss"][0]);
-            }
+        let (mut model, run_epochs, run_losses) = mlp_epochs(xtr, ytr)?;
+        if run == 0 {
+            (epochs, losses) = (run_epochs, run_losses);
         }
         let t = Instant::now();
         let (test_loss, test_acc) = model.evaluate(xte, yte).map_err(e)?;

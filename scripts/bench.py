@@ -6,8 +6,8 @@ memory, and writes target/bench.json.
         [--cases mlp,seed001,cnn,convnet,limit,predict,notebook]
 
 Run it with a Python that has tensorflow-cpu (the Makefile's .venv-tf); the
-notebook case (5) runs this same file again under the Jupyter venv (.venv,
-with nbclient) as `--notebook-driver`, in the installed "kerust" kernel.
+notebook case (5) runs scripts/bench_notebook.py under the Jupyter venv
+(.venv, with nbclient) in a copy of the installed "kerust" kernel.
 
 Each case runs --runs times (3) on each side, interleaved (kerust, TF-Keras,
 kerust, TF-Keras, ...), each run its own process (examples/bench.rs,
@@ -26,9 +26,11 @@ MLP's and the convnet's matrix products of one epoch alone (same shapes and
 count, forward and backward, same GEMM code and thread pool): an epoch can
 not be faster than that with this GEMM. Case 4 calls predict twice on both
 sides and the ratio uses the second call. Case 1's test accuracy is the
-median of three kerust models (one TF-Keras model). Case 5 compares the
-notebook kernel's MLP (best of epochs 2 and 3) and convnet epochs with the
-release build's.
+median of three kerust models (one TF-Keras model). Case 5 runs one cold
+notebook session (the first :dep compiles kerust), then a warm session and
+the release build's same work (`examples/bench notebook`) in turn, --runs
+times each, and compares the notebook kernel's best MLP epoch (of epochs 2
+and 3) and convnet epoch with the release build's best.
 
 --quick (or BENCH_QUICK=1): 2,000 training and 1,000 test images, to try the
 harness out; the numbers then mean nothing.
@@ -162,194 +164,6 @@ def machine():
     }
 
 
-# ---------------------------------------------------------------- notebook
-
-NB_DEP = ':dep kerust = { path = ".." }'
-NB_USE = "use kerust::prelude::*;\nuse std::time::Instant;"
-NB_MODEL = """let mut model = Sequential::new();
-model.add(Flatten::new().input_shape([28, 28]))?;
-model.add(Dense::new(128).activation("relu"))?;
-model.add(Dense::new(128).activation("relu"))?;
-model.add(Dense::new(10).activation("softmax"))?;
-model.summary();"""
-NB_MODEL_AGAIN = NB_MODEL.replace("model", "model2")
-
-NB_DATA = """let ((x_train, y_train), (x_test, y_test)) = {load}?;
-let x_train = x_train.slice(s![..{n}, .., ..]).mapv(|p| p as f32 / 255.0);
-let y_train = y_train.slice(s![..{n}]).to_owned();
-x_train.shape().to_vec()"""
-NB_FIT = """model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])?;
-let mut bench_epochs = Vec::new();
-for _ in 0..3 {
-    let t = Instant::now();
-    model.fit(&x_train, &y_train, Fit::epochs(1).verbose(0))?;
-    bench_epochs.push(t.elapsed().as_secs_f64());
-}
-println!("BENCH_EPOCHS {:?}", bench_epochs);"""
-NB_CONVNET = """let x_img = x_train.clone().into_shape_with_order((x_train.shape()[0], 28, 28, 1))?;
-let y_hot = utils::to_categorical(&y_train, 10)?;
-let mut convnet = Sequential::new();
-convnet.add(Conv2D::new(32, (3, 3)).activation("relu").input_shape([28, 28, 1]))?;
-convnet.add(MaxPooling2D::new((2, 2)))?;
-convnet.add(Conv2D::new(64, (3, 3)).activation("relu"))?;
-convnet.add(MaxPooling2D::new((2, 2)))?;
-convnet.add(Flatten::new())?;
-convnet.add(Dropout::new(0.5))?;
-convnet.add(Dense::new(10).activation("softmax"))?;
-convnet.compile("adam", "categorical_crossentropy", ["accuracy"])?;
-let warm = x_img.shape()[0] / 10;
-convnet.fit(&x_img.slice(s![..warm, .., .., ..]).to_owned(), &y_hot.slice(s![..warm, ..]).to_owned(),
-            Fit::epochs(1).batch_size(128).verbose(0))?;
-let t = Instant::now();
-convnet.fit(&x_img, &y_hot, Fit::epochs(1).batch_size(128).verbose(0))?;
-println!("BENCH_CONVNET_EPOCH {}", t.elapsed().as_secs_f64());"""
-
-
-def cell_text(cell):
-    parts = []
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "stream":
-            parts.append(o.get("text", ""))
-        elif o.get("output_type") == "error":
-            parts.append(f"ERROR {o.get('ename')}: {o.get('evalue')}")
-        elif "data" in o:
-            parts.append(o["data"].get("text/plain", ""))
-    return "".join(parts)
-
-
-def cell_error(cell):
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "error":
-            return f"{o.get('ename')}: {o.get('evalue')}".strip()
-    return None
-
-
-def notebook_session(kernel, cells, cache_home, nbdir):
-    """Starts a kernel with evcxr's cache in cache_home, runs cells, times each."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    client = NotebookClient(
-        nb,
-        kernel_name=kernel,
-        timeout=3600,
-        startup_timeout=120,
-        allow_errors=True,
-        resources={"metadata": {"path": nbdir}},
-    )
-    env = dict(os.environ)
-    env["XDG_CACHE_HOME"] = cache_home  # evcxr's build cache: $XDG_CACHE_HOME/evcxr
-    times, texts, errors = [], [], []
-    t = time.perf_counter()
-    with client.setup_kernel(env=env):
-        start = time.perf_counter() - t
-        for i, cell in enumerate(nb.cells):
-            t = time.perf_counter()
-            client.execute_cell(cell, i)
-            times.append(time.perf_counter() - t)
-            texts.append(cell_text(cell))
-            errors.append(cell_error(cell))
-            if errors[-1]:
-                break
-    return {"kernel_start_s": start, "cell_s": times, "outputs": texts, "errors": errors}
-
-
-def notebook_driver(args):
-    """Case 5, run under the Jupyter venv: prints one BENCH_RESULT line."""
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
-
-        specs = KernelSpecManager().find_kernel_specs()
-        if args.kernel not in specs:
-            raise RuntimeError(
-                f"no Jupyter kernel named {args.kernel!r} (found: {', '.join(sorted(specs))}); "
-                "install it with scripts/install_kernel.sh"
-            )
-        n = 2000 if args.quick else 60000
-        d = os.environ.get("BENCH_MNIST_DIR")
-        load = f"datasets::mnist::load_data_from({json.dumps(d)})" if d else "datasets::mnist::load_data()"
-        cache = tempfile.mkdtemp(prefix="kerust-bench-evcxr-cache-")
-        # A frozen copy of the crate, so that other edits to the working tree
-        # between the cold and the warm session do not turn the warm one cold
-        # (a student's crate does not change between kernel starts).
-        snap = tempfile.mkdtemp(prefix="kerust-bench-src-")
-        skip = shutil.ignore_patterns("target", ".git", ".venv*", "notebooks", "__pycache__", "*.kerust")
-        shutil.copytree(ROOT, os.path.join(snap, "kerust"), ignore=skip)
-        nbdir = os.path.join(snap, "kerust", "notebooks")
-        os.makedirs(nbdir)
-        # The copy's own kernel (its scripts/kernel.sh and evcxr config): a
-        # cold session then starts from an empty build slot, and the warm
-        # session finds the kerust build of the copy it loads.
-        spec = KernelSpecManager().get_kernel_spec(args.kernel).to_dict()
-        to_snap = lambda v: v.replace(ROOT, os.path.join(snap, "kerust"))  # noqa: E731
-        spec["argv"] = [to_snap(a) for a in spec["argv"]]
-        spec["env"] = {k: to_snap(v) for k, v in spec.get("env", {}).items()}
-        kdir = os.path.join(snap, "jupyter", "kernels", "kerust-bench")
-        os.makedirs(kdir)
-        with open(os.path.join(kdir, "kernel.json"), "w") as f:
-            json.dump(spec, f)
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(
-            p for p in [os.path.join(snap, "jupyter"), os.environ.get("JUPYTER_PATH", "")] if p
-        )
-        kernel = "kerust-bench"
-        try:
-            log("notebook: cold session (fresh evcxr cache and build slot): :dep, model cell")
-            cold = notebook_session(
-                kernel,
-                [NB_DEP, NB_USE, NB_MODEL],
-                cache,
-                nbdir,
-            )
-            if cold["errors"] and cold["errors"][0]:
-                # Seen once: a transient "only metadata stub found for `dylib`
-                # dependency `core`" from the first build; one retry.
-                log(f"notebook: the :dep cell failed ({cold['errors'][0]}); retrying once with a fresh cache")
-                shutil.rmtree(cache, ignore_errors=True)
-                os.makedirs(cache)
-                first_error = cold["errors"][0]
-                cold = notebook_session(
-                    kernel,
-                    [NB_DEP, NB_USE, NB_MODEL],
-                    cache,
-                    nbdir,
-                )
-                cold["first_attempt_error"] = first_error
-            log(f"notebook: cold cells {['%.1f' % s for s in cold['cell_s']]}")
-            log("notebook: warm session (same cache and slot): :dep, model cell, the model cell again, 3 MLP epochs, the convnet")
-            warm = notebook_session(
-                kernel,
-                [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN, NB_DATA.format(load=load, n=n), NB_FIT, NB_CONVNET],
-                cache,
-                nbdir,
-            )
-            log(f"notebook: warm cells {['%.1f' % s for s in warm['cell_s']]}")
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
-            shutil.rmtree(snap, ignore_errors=True)
-        out = {"kernel": args.kernel, "kernelspec": specs[args.kernel], "n_train": n}
-        errs = [e for s in (cold, warm) for e in s["errors"] if e]
-        if errs:
-            out["error"] = errs[0]
-        cs, ws = cold["cell_s"], warm["cell_s"]
-        out["cold"] = cold
-        out["warm"] = warm
-        out["dep_cold_s"] = cs[0] if cs else None
-        out["dep_warm_s"] = ws[0] if ws else None
-        # The first cell that compiles kerust code in a session, cold and warm;
-        # then a second model cell in the warm session.
-        out["model_cell_s"] = [cs[2] if len(cs) > 2 else None, ws[2] if len(ws) > 2 else None]
-        out["model_cell_again_s"] = ws[3] if len(ws) > 3 else None
-        m = re.search(r"BENCH_EPOCHS (\[[^\]]*\])", warm["outputs"][5] if len(warm["outputs"]) > 5 else "")
-        out["epoch_s"] = json.loads(m.group(1)) if m else None
-        m = re.search(r"BENCH_CONVNET_EPOCH ([0-9.eE+-]+)", warm["outputs"][6] if len(warm["outputs"]) > 6 else "")
-        out["convnet_epoch_s"] = float(m.group(1)) if m else None
-    except Exception as e:  # reported in the table
-        out = {"error": f"{type(e).__name__}: {e}"}
-    print("BENCH_RESULT " + json.dumps(out))
-
-
 # ---------------------------------------------------------------- table
 
 
@@ -374,6 +188,11 @@ def best(runs, *path):
     if not vals:
         return None, ""
     return min(vals), (f"{fmt_s(min(vals))} to {fmt_s(max(vals))}" if len(vals) > 1 else "")
+
+
+def sides_of(results, case, other):
+    """A case's kerust runs and the runs of the side it is compared with."""
+    return get(results, case, "kerust") or [], get(results, case, other) or []
 
 
 def epoch23(r):
@@ -405,7 +224,7 @@ def rows_for(results, machine_info):
                      verdict(None if r is None else r <= target), f"limit {fmt_s(lim)}" if lim else ""))
 
     def err_note(case):
-        errs = [f"{side}: {r['error']}" for side in ("kerust", "tf") for r in get(results, case, side) or [] if "error" in r]
+        errs = [f"{side}: {r['error']}" for side in ("kerust", "tf", "release") for r in get(results, case, side) or [] if "error" in r]
         return "; ".join(errs[:2])
 
     def acc_note(case, label):
@@ -417,7 +236,16 @@ def rows_for(results, machine_info):
         return note
 
     def sides(case):
-        return get(results, case, "kerust") or [], get(results, case, "tf") or []
+        return sides_of(results, case, "tf")
+
+    def release_row(name, k, rel, note=""):
+        """The notebook kernel's best against the release build's best."""
+        (kb, ks), (rb, rs) = k, rel
+        r = kb / rb if (kb and rb) else None
+        spread = "; ".join(x for x in (f"notebook {ks}" if ks else "", f"release {rs}" if rs else "") if x)
+        rows.append((name, fmt_s(kb), "-", "-" if r is None else f"{r:.3f} x release", "<= 1.1 x release",
+                     verdict(None if r is None else r <= 1.1),
+                     "; ".join(x for x in (note, f"release {fmt_s(rb)}", spread) if x)))
 
     pct = lambda v: "-" if v is None else f"{100 * v:.2f}%"  # noqa: E731
     mb = lambda v: "-" if v is None else f"{v:.0f} MB"  # noqa: E731
@@ -465,34 +293,25 @@ def rows_for(results, machine_info):
         ratio_row("4 predict 10k, 1st call", best(k, "predict_s", 0), best(t, "predict_s", 0), None, err_note("predict"))
         ratio_row("4 predict 10k, 2nd call", best(k, "predict_s", 1), best(t, "predict_s", 1), 0.05,
                   "Keras default batch 32; kerust batches 1024")
-    nbs = get(results, "notebook", "kerust") or []
+    nbs, rels = sides_of(results, "notebook", "release")
     if nbs:
-        nb = nbs[0]
-        note = err_note("notebook")
-        rel = best([{"e": epoch23(r)} for r in get(results, "mlp", "kerust") or []], "e")[0]
-        ke = best([{"e": epoch23(nb)}], "e")[0]
-        r = ke / rel if (ke and rel) else None
-        rows.append(("5 notebook MLP epoch, best of 2-3", fmt_s(ke), "-", "-" if r is None else f"{r:.3f} x release",
-                     "<= 1.1 x release", verdict(None if r is None else r <= 1.1), note or f"release: {fmt_s(rel)}"))
-        rel = best(get(results, "convnet", "kerust"), "epoch_s")[0]
-        ke = get(nb, "convnet_epoch_s")
-        r = ke / rel if (ke and rel) else None
-        rows.append(("5 notebook convnet epoch", fmt_s(ke), "-", "-" if r is None else f"{r:.3f} x release",
-                     "<= 1.1 x release", verdict(None if r is None else r <= 1.1), f"release: {fmt_s(rel)}"))
-        v = get(nb, "dep_cold_s")
-        rows.append(("5 first :dep cell, cold cache", fmt_s(v), "-", "-", "-", "-", ""))
-        v = get(nb, "warm", "kernel_start_s")
+        cold = get(results, "notebook", "cold") or {}
+        ke = best([{"e": epoch23(r)} for r in nbs], "e")
+        rel = best([{"e": epoch23(r)} for r in rels], "e")
+        release_row("5 notebook MLP epoch, best of 2-3", ke, rel, err_note("notebook"))
+        release_row("5 notebook convnet epoch", best(nbs, "convnet_epoch_s"), best(rels, "convnet_epoch_s"))
+        rows.append(("5 first :dep cell, cold cache", fmt_s(get(cold, "dep_cold_s")), "-", "-", "-", "-", ""))
+        v, spread = best(nbs, "kernel_start_s")
         rows.append(("5 kernel start, warm (preloads kerust)", fmt_s(v), "-", "-", "-", "-",
-                     "evcxr loads kerust before it answers Jupyter (scripts/kernel.sh)"))
-        v = get(nb, "dep_warm_s")
-        rows.append(("5 first :dep cell, warm cache", fmt_s(v), "-", "-", "<= 5 s", verdict(None if v is None else v <= 5), ""))
-        ms = get(nb, "model_cell_s") or [None, None]
-        rows.append(("5 model cell, first in a cold session", fmt_s(ms[0]), "-", "-", "-", "-",
+                     "; ".join(x for x in ("evcxr loads kerust before it answers Jupyter (scripts/kernel.sh)", spread) if x)))
+        v, spread = best(nbs, "dep_warm_s")
+        rows.append(("5 first :dep cell, warm cache", fmt_s(v), "-", "-", "<= 5 s", verdict(None if v is None else v <= 5), spread))
+        rows.append(("5 model cell, first in a cold session", fmt_s(get(cold, "model_cell_s")), "-", "-", "-", "-",
                      "the session that compiled kerust (no preload)"))
-        v = ms[1] if len(ms) > 1 else None
-        rows.append(("5 model cell, first in a warm session", fmt_s(v), "-", "-", "< 1 s", verdict(None if v is None else v < 1), ""))
-        v = get(nb, "model_cell_again_s")
-        rows.append(("5 model cell, built again", fmt_s(v), "-", "-", "< 1 s", verdict(None if v is None else v < 1), ""))
+        v, spread = best(nbs, "model_cell_s")
+        rows.append(("5 model cell, first in a warm session", fmt_s(v), "-", "-", "< 1 s", verdict(None if v is None else v < 1), spread))
+        v, spread = best(nbs, "model_cell_again_s")
+        rows.append(("5 model cell, built again", fmt_s(v), "-", "-", "< 1 s", verdict(None if v is None else v < 1), spread))
     return rows
 
 
@@ -520,6 +339,32 @@ def print_table(rows, machine_info, quick):
     print()
 
 
+def notebook_case(args, exe, env):
+    """Case 5: a cold session of the notebook kernel once, then a warm
+    session and the release build's same work in turn, --runs times each
+    (scripts/bench_notebook.py under the Jupyter venv, examples/bench.rs)."""
+    if not os.path.exists(args.jupyter_python):
+        return {"kerust": [{"error": f"no Jupyter Python at {args.jupyter_python}"}]}
+    work = tempfile.mkdtemp(prefix="kerust-bench-notebook-")
+    driver = [args.jupyter_python, os.path.join(ROOT, "scripts", "bench_notebook.py")]
+    opts = ["--work", work] + (["--quick"] if args.quick else [])
+    out = {"kerust": [], "release": []}
+    try:
+        log("case notebook: a cold session in the Jupyter kernel (the first :dep compiles kerust: minutes)")
+        out["cold"] = run_side("notebook cold", driver + ["cold", "--kernel", args.kernel] + opts, env)
+        if "error" in out["cold"]:
+            out["kerust"].append({"error": out["cold"]["error"]})
+            return out
+        for i in range(args.runs):
+            log(f"case notebook, run {i + 1} of {args.runs}: warm session")
+            out["kerust"].append(run_side("notebook warm", driver + ["warm"] + opts, env))
+            log(f"case notebook, run {i + 1} of {args.runs}: release build")
+            out["release"].append(run_side("notebook release", [exe, "notebook"], env))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="2,000 training images (harness check)")
@@ -530,11 +375,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="runs of each case on each side, interleaved (default 3)")
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "bench.json"))
     ap.add_argument("--no-build", action="store_true", help="use the existing release build")
-    ap.add_argument("--notebook-driver", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.quick = args.quick or os.environ.get("BENCH_QUICK", "") not in ("", "0")
-    if args.notebook_driver:
-        return notebook_driver(args)
 
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     bad = [c for c in cases if c not in CASES]
@@ -553,7 +395,7 @@ def main():
     info = machine()
 
     exe = os.path.join(ROOT, "target", "release", "examples", "bench")
-    if not args.no_build and any(c != "notebook" for c in cases):
+    if not args.no_build:
         log("building: cargo build --release --example bench")
         code = subprocess.call(["cargo", "build", "--release", "--example", "bench"], cwd=ROOT)
         if code != 0:
@@ -562,14 +404,7 @@ def main():
     results = {}
     for case in cases:
         if case == "notebook":
-            if not os.path.exists(args.jupyter_python):
-                results[case] = {"kerust": [{"error": f"no Jupyter Python at {args.jupyter_python}"}]}
-                continue
-            log("case notebook: running in the Jupyter kernel through nbclient (the cold :dep takes minutes)")
-            cmd = [args.jupyter_python, os.path.abspath(__file__), "--notebook-driver", "--kernel", args.kernel]
-            if args.quick:
-                cmd.append("--quick")
-            results[case] = {"kerust": [run_side("notebook", cmd, env)]}
+            results[case] = notebook_case(args, exe, env)
             continue
         results[case] = {"kerust": [], "tf": []}
         for i in range(args.runs):

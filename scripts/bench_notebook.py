@@ -1,0 +1,227 @@
+"""Case 5 of `make bench`: the notebook kernel's speed, run under the Jupyter
+venv (.venv, with nbclient) by scripts/bench.py; prints one BENCH_RESULT line.
+
+    python scripts/bench_notebook.py cold --kernel kerust --work DIR [--quick]
+    python scripts/bench_notebook.py warm --work DIR [--quick]
+
+`cold` copies the crate into DIR (a frozen copy, so that edits to the
+working tree between sessions do not turn a warm session cold, as a
+student's crate does not change between kernel starts), registers that
+copy's kernel, and runs a first session on an empty evcxr cache: the :dep
+cell compiles kerust. `warm` starts the kernel again on the same cache and
+runs the lessons' work: the MLP for 3 epochs and one epoch of keras.io's
+convnet. scripts/bench.py runs `cold` once, then `warm` and the release
+build's same work (`examples/bench notebook`) in turn, and removes DIR.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KERNEL = "kerust-bench"
+
+NB_DEP = ':dep kerust = { path = ".." }'
+NB_USE = "use kerust::prelude::*;\nuse std::time::Instant;"
+NB_MODEL = """let mut model = Sequential::new();
+model.add(Flatten::new().input_shape([28, 28]))?;
+model.add(Dense::new(128).activation("relu"))?;
+model.add(Dense::new(128).activation("relu"))?;
+model.add(Dense::new(10).activation("softmax"))?;
+model.summary();"""
+NB_MODEL_AGAIN = NB_MODEL.replace("model", "model2")
+
+NB_DATA = """let ((x_train, y_train), (x_test, y_test)) = {load}?;
+let x_train = x_train.slice(s![..{n}, .., ..]).mapv(|p| p as f32 / 255.0);
+let y_train = y_train.slice(s![..{n}]).to_owned();
+x_train.shape().to_vec()"""
+NB_FIT = """model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])?;
+let mut bench_epochs = Vec::new();
+for _ in 0..3 {
+    let t = Instant::now();
+    model.fit(&x_train, &y_train, Fit::epochs(1).verbose(0))?;
+    bench_epochs.push(t.elapsed().as_secs_f64());
+}
+println!("BENCH_EPOCHS {:?}", bench_epochs);"""
+NB_CONVNET = """let x_img = x_train.clone().into_shape_with_order((x_train.shape()[0], 28, 28, 1))?;
+let y_hot = utils::to_categorical(&y_train, 10)?;
+let mut convnet = Sequential::new();
+convnet.add(Conv2D::new(32, (3, 3)).activation("relu").input_shape([28, 28, 1]))?;
+convnet.add(MaxPooling2D::new((2, 2)))?;
+convnet.add(Conv2D::new(64, (3, 3)).activation("relu"))?;
+convnet.add(MaxPooling2D::new((2, 2)))?;
+convnet.add(Flatten::new())?;
+convnet.add(Dropout::new(0.5))?;
+convnet.add(Dense::new(10).activation("softmax"))?;
+convnet.compile("adam", "categorical_crossentropy", ["accuracy"])?;
+let warm = x_img.shape()[0] / 10;
+convnet.fit(&x_img.slice(s![..warm, .., .., ..]).to_owned(), &y_hot.slice(s![..warm, ..]).to_owned(),
+            Fit::epochs(1).batch_size(128).verbose(0))?;
+let t = Instant::now();
+convnet.fit(&x_img, &y_hot, Fit::epochs(1).batch_size(128).verbose(0))?;
+println!("BENCH_CONVNET_EPOCH {}", t.elapsed().as_secs_f64());"""
+
+
+def log(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def cell_text(cell):
+    parts = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream":
+            parts.append(o.get("text", ""))
+        elif o.get("output_type") == "error":
+            parts.append(f"ERROR {o.get('ename')}: {o.get('evalue')}")
+        elif "data" in o:
+            parts.append(o["data"].get("text/plain", ""))
+    return "".join(parts)
+
+
+def cell_error(cell):
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "error":
+            return f"{o.get('ename')}: {o.get('evalue')}".strip()
+    return None
+
+
+def paths(work):
+    """The crate copy, its notebooks directory, its Jupyter path and the evcxr cache."""
+    crate = os.path.join(work, "kerust")
+    return crate, os.path.join(crate, "notebooks"), os.path.join(work, "jupyter"), os.path.join(work, "cache")
+
+
+def session(work, cells):
+    """Starts the copy's kernel with evcxr's cache in the work directory,
+    runs cells, times each; stops at the first cell with an error."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    _, nbdir, jupyter, cache = paths(work)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in [jupyter, os.environ.get("JUPYTER_PATH", "")] if p)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=3600,
+        startup_timeout=120,
+        allow_errors=True,
+        resources={"metadata": {"path": nbdir}},
+    )
+    env = dict(os.environ)
+    env["XDG_CACHE_HOME"] = cache  # evcxr's build cache: $XDG_CACHE_HOME/evcxr
+    times, texts, errors = [], [], []
+    t = time.perf_counter()
+    with client.setup_kernel(env=env):
+        start = time.perf_counter() - t
+        for i, cell in enumerate(nb.cells):
+            t = time.perf_counter()
+            client.execute_cell(cell, i)
+            times.append(time.perf_counter() - t)
+            texts.append(cell_text(cell))
+            errors.append(cell_error(cell))
+            if errors[-1]:
+                break
+    return {"kernel_start_s": start, "cell_s": times, "outputs": texts, "errors": errors}
+
+
+def cold(args):
+    """Copies the crate and its kernel into the work directory, then runs
+    a session on an empty cache: the :dep cell compiles kerust."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    if args.kernel not in specs:
+        raise RuntimeError(
+            f"no Jupyter kernel named {args.kernel!r} (found: {', '.join(sorted(specs))}); "
+            "install it with scripts/install_kernel.sh"
+        )
+    crate, nbdir, jupyter, cache = paths(args.work)
+    skip = shutil.ignore_patterns("target", ".git", ".venv*", "notebooks", "__pycache__", "*.kerust")
+    shutil.copytree(ROOT, crate, ignore=skip)
+    os.makedirs(nbdir)
+    os.makedirs(cache)
+    # The copy's own kernel (its scripts/kernel.sh and evcxr config): the
+    # cold session starts from an empty build slot, and the warm sessions
+    # find the kerust build of the copy they load.
+    spec = KernelSpecManager().get_kernel_spec(args.kernel).to_dict()
+    to_copy = lambda v: v.replace(ROOT, crate)  # noqa: E731
+    spec["argv"] = [to_copy(a) for a in spec["argv"]]
+    spec["env"] = {k: to_copy(v) for k, v in spec.get("env", {}).items()}
+    kdir = os.path.join(jupyter, "kernels", KERNEL)
+    os.makedirs(kdir)
+    with open(os.path.join(kdir, "kernel.json"), "w") as f:
+        json.dump(spec, f)
+    cells = [NB_DEP, NB_USE, NB_MODEL]
+    log("notebook: cold session (fresh evcxr cache and build slot): :dep, model cell")
+    s = session(args.work, cells)
+    out = {"kernel": args.kernel, "kernelspec": specs[args.kernel]}
+    if s["errors"] and s["errors"][0]:
+        # Seen once: a transient "only metadata stub found for `dylib`
+        # dependency `core`" from the first build; one retry.
+        log(f"notebook: the :dep cell failed ({s['errors'][0]}); retrying once with a fresh cache")
+        shutil.rmtree(cache, ignore_errors=True)
+        os.makedirs(cache)
+        out["first_attempt_error"] = s["errors"][0]
+        s = session(args.work, cells)
+    log(f"notebook: cold cells {['%.1f' % v for v in s['cell_s']]}")
+    cs = s["cell_s"]
+    out.update(
+        session=s,
+        dep_cold_s=cs[0] if cs else None,
+        # The first cell that compiles kerust code in a session.
+        model_cell_s=cs[2] if len(cs) > 2 else None,
+    )
+    return out, s
+
+
+def warm(args):
+    """A session on the cache the cold one filled: the :dep cell, the model
+    cell twice, 3 MLP epochs, one convnet epoch after a warm-up."""
+    n = 2000 if args.quick else 60000
+    d = os.environ.get("BENCH_MNIST_DIR")
+    load = f"datasets::mnist::load_data_from({json.dumps(d)})" if d else "datasets::mnist::load_data()"
+    cells = [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN, NB_DATA.format(load=load, n=n), NB_FIT, NB_CONVNET]
+    log("notebook: warm session (same cache and slot): :dep, model cell twice, 3 MLP epochs, the convnet")
+    s = session(args.work, cells)
+    log(f"notebook: warm cells {['%.1f' % v for v in s['cell_s']]}")
+    ws, texts = s["cell_s"], s["outputs"]
+    out = {
+        "n_train": n,
+        "session": s,
+        "kernel_start_s": s["kernel_start_s"],
+        "dep_warm_s": ws[0] if ws else None,
+        "model_cell_s": ws[2] if len(ws) > 2 else None,
+        "model_cell_again_s": ws[3] if len(ws) > 3 else None,
+    }
+    m = re.search(r"BENCH_EPOCHS (\[[^\]]*\])", texts[5] if len(texts) > 5 else "")
+    out["epoch_s"] = json.loads(m.group(1)) if m else None
+    m = re.search(r"BENCH_CONVNET_EPOCH ([0-9.eE+-]+)", texts[6] if len(texts) > 6 else "")
+    out["convnet_epoch_s"] = float(m.group(1)) if m else None
+    return out, s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("phase", choices=["cold", "warm"])
+    ap.add_argument("--work", required=True, help="the directory for the crate copy, its kernel and the evcxr cache")
+    ap.add_argument("--kernel", default="kerust", help="the installed Jupyter kernel to copy (cold)")
+    ap.add_argument("--quick", action="store_true", help="2,000 training images")
+    args = ap.parse_args()
+    try:
+        out, s = (cold if args.phase == "cold" else warm)(args)
+        errs = [e for e in s["errors"] if e]
+        if errs:
+            out["error"] = errs[0]
+    except Exception as e:  # reported in the table
+        out = {"error": f"{type(e).__name__}: {e}"}
+    print("BENCH_RESULT " + json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
