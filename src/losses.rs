@@ -139,11 +139,50 @@ impl Loss {
         }
     }
 
+    /// Checks targets `y_true` (named `what` in errors) against
+    /// predictions of shape `y_pred`: the shapes, and for
+    /// sparse_categorical_crossentropy the class indices.
+    pub(crate) fn check(
+        self,
+        what: &str,
+        y_true: &ArrayViewD<f32>,
+        y_pred: &[usize],
+    ) -> Result<()> {
+        self.check_shapes(y_true.shape(), y_pred)?;
+        if self == Loss::SparseCategoricalCrossentropy {
+            check_labels(what, y_true, y_pred.last().copied().unwrap_or(1))?;
+        }
+        Ok(())
+    }
+
     /// The per-sample losses (mean over the last axis; sum for cross-entropy),
-    /// on probabilities, as `keras.losses.<name>(y_true, y_pred)`.
-    pub fn per_sample(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> Vec<f32> {
+    /// on probabilities, as `keras.losses.<name>(y_true, y_pred)`; an error
+    /// when the targets do not fit the predictions.
+    ///
+    /// ```
+    /// use kerust::prelude::*;
+    /// use kerust::losses::Loss;
+    /// let p = array![[0.5f32, 0.5], [0.9, 0.1]].into_dyn();
+    /// let v = Loss::SparseCategoricalCrossentropy.per_sample(array![0.0f32, 0.0].into_dyn().view(), p.view())?;
+    /// assert!((v[0] - 0.5f32.ln().abs()).abs() < 1e-6);
+    /// // One label for two samples, or a class the model does not have: errors.
+    /// assert!(Loss::SparseCategoricalCrossentropy.per_sample(array![0.0f32].into_dyn().view(), p.view()).is_err());
+    /// assert!(Loss::SparseCategoricalCrossentropy.per_sample(array![0.0f32, 2.0].into_dyn().view(), p.view()).is_err());
+    /// # Ok::<(), kerust::Error>(())
+    /// ```
+    pub fn per_sample(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> Result<Vec<f32>> {
+        self.check("y_true", &y_true, y_pred.shape())?;
+        Ok(self.per_sample_unchecked(y_true, y_pred))
+    }
+
+    /// [`Loss::per_sample`] on targets already checked ([`Loss::check`]).
+    pub(crate) fn per_sample_unchecked(
+        self,
+        y_true: ArrayViewD<f32>,
+        y_pred: ArrayViewD<f32>,
+    ) -> Vec<f32> {
         if let Some(p) = squeezed(y_true.shape(), &y_pred) {
-            return self.per_sample(y_true, p);
+            return self.per_sample_unchecked(y_true, p);
         }
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
         let p = flat(&y_pred);
@@ -204,10 +243,17 @@ impl Loss {
     /// use kerust::losses::Loss;
     /// let t = array![[1.0f32, 0.0]].into_dyn();
     /// let p = array![[0.5f32, 0.5]].into_dyn();
-    /// assert!((Loss::MeanSquaredError.value(t.view(), p.view()) - 0.25).abs() < 1e-7);
+    /// assert!((Loss::MeanSquaredError.value(t.view(), p.view())? - 0.25).abs() < 1e-7);
+    /// # Ok::<(), kerust::Error>(())
     /// ```
-    pub fn value(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f32 {
-        let v = self.per_sample(y_true, y_pred);
+    pub fn value(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> Result<f32> {
+        self.check("y_true", &y_true, y_pred.shape())?;
+        Ok(self.value_unchecked(y_true, y_pred))
+    }
+
+    /// [`Loss::value`] on targets already checked ([`Loss::check`]).
+    pub(crate) fn value_unchecked(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f32 {
+        let v = self.per_sample_unchecked(y_true, y_pred);
         v.iter().sum::<f32>() / v.len().max(1) as f32
     }
 
@@ -222,15 +268,25 @@ impl Loss {
     }
 
     /// Mean loss and its gradient with respect to the logits `z`
-    /// (see [`Loss::uses_logits`]).
+    /// (see [`Loss::uses_logits`]); an error when the targets do not fit.
     pub fn value_and_grad_logits(
         self,
         y_true: ArrayViewD<f32>,
         z: ArrayViewD<f32>,
+    ) -> Result<(f32, ArrayD<f32>)> {
+        self.check("y_true", &y_true, z.shape())?;
+        Ok(self.value_and_grad_logits_unchecked(y_true, z))
+    }
+
+    /// [`Loss::value_and_grad_logits`] on targets already checked.
+    pub(crate) fn value_and_grad_logits_unchecked(
+        self,
+        y_true: ArrayViewD<f32>,
+        z: ArrayViewD<f32>,
     ) -> (f32, ArrayD<f32>) {
-        if let Some(squeezed) =
-            on_squeezed(y_true.view(), &z, |t, zs| self.value_and_grad_logits(t, zs))
-        {
+        if let Some(squeezed) = on_squeezed(y_true.view(), &z, |t, zs| {
+            self.value_and_grad_logits_unchecked(t, zs)
+        }) {
             return squeezed;
         }
         let classes = z.shape().last().copied().unwrap_or(1).max(1);
@@ -290,18 +346,29 @@ impl Loss {
         ((total / rows.max(1) as f64) as f32, g)
     }
 
-    /// Mean loss and its gradient with respect to the predictions.
+    /// Mean loss and its gradient with respect to the predictions; an
+    /// error when the targets do not fit.
     pub fn value_and_grad(
         self,
         y_true: ArrayViewD<f32>,
         y_pred: ArrayViewD<f32>,
+    ) -> Result<(f32, ArrayD<f32>)> {
+        self.check("y_true", &y_true, y_pred.shape())?;
+        Ok(self.value_and_grad_unchecked(y_true, y_pred))
+    }
+
+    /// [`Loss::value_and_grad`] on targets already checked.
+    pub(crate) fn value_and_grad_unchecked(
+        self,
+        y_true: ArrayViewD<f32>,
+        y_pred: ArrayViewD<f32>,
     ) -> (f32, ArrayD<f32>) {
-        if let Some(squeezed) =
-            on_squeezed(y_true.view(), &y_pred, |t, p| self.value_and_grad(t, p))
-        {
+        if let Some(squeezed) = on_squeezed(y_true.view(), &y_pred, |t, p| {
+            self.value_and_grad_unchecked(t, p)
+        }) {
             return squeezed;
         }
-        let value = self.value(y_true.view(), y_pred.view());
+        let value = self.value_unchecked(y_true.view(), y_pred.view());
         let classes = y_pred.shape().last().copied().unwrap_or(1).max(1);
         let rows = (y_pred.len() / classes).max(1);
         let n = classes as f32;
@@ -388,7 +455,7 @@ fn flat(a: &ArrayViewD<f32>) -> Vec<f32> {
 
 /// Checks class-index targets against `classes` outputs: whole numbers
 /// from 0 to `classes - 1`.
-pub(crate) fn check_labels(what: &str, y: &ArrayD<f32>, classes: usize) -> Result<()> {
+pub(crate) fn check_labels(what: &str, y: &ArrayViewD<f32>, classes: usize) -> Result<()> {
     match y
         .iter()
         .enumerate()

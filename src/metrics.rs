@@ -223,8 +223,9 @@ impl MetricKind {
     /// The sum of the per-sample values over a batch (divide by the sample
     /// count for the mean). Targets with one value per sample are
     /// broadcast over the outputs' last axis (mse/mae on `(N, 1)` labels,
-    /// as TensorFlow does).
-    pub fn batch_sum(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f64 {
+    /// as TensorFlow does). The targets are already checked against the
+    /// outputs (`check_targets` in `model/data_adapter.rs`).
+    pub(crate) fn batch_sum(self, y_true: ArrayViewD<f32>, y_pred: ArrayViewD<f32>) -> f64 {
         let squeezes = matches!(
             self,
             K::BinaryAccuracy | K::MeanSquaredError | K::MeanAbsoluteError
@@ -247,7 +248,7 @@ impl MetricKind {
                 _ => Loss::SparseCategoricalCrossentropy,
             };
             return loss
-                .per_sample(y_true, y_pred)
+                .per_sample_unchecked(y_true, y_pred)
                 .iter()
                 .map(|&v| f64::from(v))
                 .sum();

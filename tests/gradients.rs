@@ -282,15 +282,17 @@ fn check_layer_loss(
         layer,
         x,
         true,
-        &|y| f64::from(loss.value(t.view(), y.view())),
+        &|y| f64::from(loss.value(t.view(), y.view()).expect("loss")),
         &|l, y, need| {
             if fused {
                 let z = l.logits().expect("logits").clone();
-                let (_, g) = loss.value_and_grad_logits(t.view(), z.view());
+                let (_, g) = loss
+                    .value_and_grad_logits(t.view(), z.view())
+                    .expect("loss");
                 l.try_backward_from_logits(g, need, Team::one())
                     .expect("backward")
             } else {
-                let (_, g) = loss.value_and_grad(t.view(), y.view());
+                let (_, g) = loss.value_and_grad(t.view(), y.view()).expect("loss");
                 l.try_backward(g, need, Team::one()).expect("backward")
             }
         },
@@ -851,10 +853,12 @@ fn loss_value_and_grad() {
                 }
                 let t = targets(loss, rows, classes, soft, &mut rng);
                 let p = predictions(loss, &t, rows, classes, &mut rng);
-                let (v, g) = loss.value_and_grad(t.view(), p.view());
-                assert_eq!(v, loss.value(t.view(), p.view()));
+                let (v, g) = loss.value_and_grad(t.view(), p.view()).expect("loss");
+                assert_eq!(v, loss.value(t.view(), p.view()).expect("loss"));
                 assert_eq!(g.shape(), p.shape());
-                let num = numeric_grad(&p, 1e-3, |pp| f64::from(loss.value(t.view(), pp.view())));
+                let num = numeric_grad(&p, 1e-3, |pp| {
+                    f64::from(loss.value(t.view(), pp.view()).expect("loss"))
+                });
                 let what = format!("{} {rows}x{classes} soft={soft}", loss.name());
                 assert_close(&what, &flat(&g), &num, 1e-2);
             }
@@ -878,17 +882,23 @@ fn loss_value_and_grad_logits() {
                 }
                 let t = targets(loss, rows, classes, soft, &mut rng);
                 let z = uniform(&[rows, classes], -3.0, 3.0, &mut rng);
-                let (v, g) = loss.value_and_grad_logits(t.view(), z.view());
+                let (v, g) = loss
+                    .value_and_grad_logits(t.view(), z.view())
+                    .expect("loss");
                 // The same loss as on the activation's output.
                 let mut y = z.clone();
                 act.apply(&mut y);
-                let on_probs = loss.value(t.view(), y.view());
+                let on_probs = loss.value(t.view(), y.view()).expect("loss");
                 assert!(
                     (v - on_probs).abs() <= 1e-5 * (1.0 + v.abs()),
                     "{v} vs {on_probs}"
                 );
                 let num = numeric_grad(&z, 1e-2, |zz| {
-                    f64::from(loss.value_and_grad_logits(t.view(), zz.view()).0)
+                    f64::from(
+                        loss.value_and_grad_logits(t.view(), zz.view())
+                            .expect("loss")
+                            .0,
+                    )
                 });
                 let what = format!("{} from logits {rows}x{classes} soft={soft}", loss.name());
                 assert_close(&what, &flat(&g), &num, 1e-2);

@@ -509,7 +509,10 @@ fn check_loss_case(case: &Value) -> Vec<String> {
     let p = decode(&case["y_pred"], None);
     let mut errors = Vec::new();
     let want = case["value"].as_f64().expect("value") as f32;
-    let got = loss.value(t.view(), p.view());
+    let got = match loss.value(t.view(), p.view()) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("loss {name}: {e}")],
+    };
     if !close(got, want) {
         errors.push(format!(
             "loss {name} on y_true {:?} / y_pred {:?}: {got}, Keras {want}",
@@ -518,7 +521,10 @@ fn check_loss_case(case: &Value) -> Vec<String> {
         ));
     }
     let want_ps = decode(&case["per_sample"], None);
-    let got_ps = loss.per_sample(t.view(), p.view());
+    let got_ps = match loss.per_sample(t.view(), p.view()) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("loss {name} per sample: {e}")],
+    };
     let got_ps = ArrayD::from_shape_vec(vec![got_ps.len()], got_ps).expect("1-D");
     let want_flat = want_ps
         .clone()

@@ -362,3 +362,40 @@ fn regularizer_gradients_match_finite_differences() {
     }
     assert!(p0 > 0.0);
 }
+
+/// `Loss`'s functions called directly check their targets, as the loss
+/// objects and `fit` do: a missing label or a class the predictions do not
+/// have is an error naming what was expected, not a loss computed on
+/// made-up targets.
+#[test]
+fn loss_functions_check_their_targets() {
+    use kerust::losses::Loss;
+    let p = array![[0.7f32, 0.2, 0.1], [0.1, 0.8, 0.1]].into_dyn();
+    let sparse = Loss::SparseCategoricalCrossentropy;
+    let ok = sparse.value(array![0.0f32, 1.0].into_dyn().view(), p.view());
+    let want = -(0.7f32.ln() + 0.8f32.ln()) / 2.0;
+    assert!(close(ok.expect("valid labels"), want, 1e-6));
+    let short = array![0.0f32].into_dyn();
+    let msg = |r: kerust::Result<f32>| r.expect_err("an error").to_string();
+    let m = msg(sparse.value(short.view(), p.view()));
+    assert!(
+        m.contains("class indices of shape (2,)") && m.contains("shape (1,)"),
+        "{m}"
+    );
+    let m = msg(sparse
+        .per_sample(array![0.0f32, 3.0].into_dyn().view(), p.view())
+        .map(|v| v[0]));
+    assert!(
+        m.contains("y_true[1] is 3") && m.contains("class indices 0 to 2"),
+        "{m}"
+    );
+    let m = msg(sparse
+        .value_and_grad_logits(array![0.5f32, 1.0].into_dyn().view(), p.view())
+        .map(|v| v.0));
+    assert!(m.contains("y_true[0] is 0.5"), "{m}");
+    let mse = Loss::MeanSquaredError;
+    let m = msg(mse
+        .value_and_grad(array![[1.0f32, 0.0]].into_dyn().view(), p.view())
+        .map(|v| v.0));
+    assert!(m.contains("mean_squared_error") || m.contains("mse"), "{m}");
+}

@@ -82,9 +82,11 @@ impl LossFn {
     pub(crate) fn value(&self, y_true: &ArrayD<f32>, y_pred: ArrayViewD<f32>) -> f32 {
         let y = self.smooth(y_true);
         if self.from_logits {
-            self.kind.value_and_grad_logits(y.view(), y_pred).0
+            self.kind
+                .value_and_grad_logits_unchecked(y.view(), y_pred)
+                .0
         } else {
-            self.kind.value(y.view(), y_pred)
+            self.kind.value_unchecked(y.view(), y_pred)
         }
     }
 
@@ -127,11 +129,7 @@ impl LossFn {
                 )));
             }
         }
-        self.kind.check_shapes(t.shape(), p.shape())?;
-        if self.kind == Loss::SparseCategoricalCrossentropy {
-            let classes = p.shape().last().copied().unwrap_or(1);
-            super::check_labels("y_true", &t, classes)?;
-        }
+        self.kind.check("y_true", &t.view(), p.shape())?;
         let t = super::align_targets(self.kind, &t, p.shape());
         Ok(self.value(&t, p.view()))
     }

@@ -135,10 +135,7 @@ impl Graph {
                 "{what} contains {bad}: targets must be finite numbers"
             )));
         }
-        if loss == Loss::SparseCategoricalCrossentropy {
-            let classes = out_shape.last().copied().unwrap_or(1);
-            crate::losses::check_labels(what, y, classes)?;
-        }
+        loss.check(what, &y.view(), &out_shape)?;
         Ok(crate::losses::align_targets(loss, y, &out_shape))
     }
 }

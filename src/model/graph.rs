@@ -342,16 +342,16 @@ impl Graph {
         let y = loss.smooth(y);
         let kind = loss.kind();
         if let Some(z) = self.loss_logits(kind) {
-            let (v, g) = kind.value_and_grad_logits(y.view(), z.view());
+            let (v, g) = kind.value_and_grad_logits_unchecked(y.view(), z.view());
             return Ok((v + penalty, g, true));
         }
         if loss.from_logits() {
             // The outputs are the logits: the loss's gradient goes back
             // through the last layer's own activation.
-            let (v, g) = kind.value_and_grad_logits(y.view(), out.view());
+            let (v, g) = kind.value_and_grad_logits_unchecked(y.view(), out.view());
             return Ok((v + penalty, g, false));
         }
-        let (v, g) = kind.value_and_grad(y.view(), out.view());
+        let (v, g) = kind.value_and_grad_unchecked(y.view(), out.view());
         Ok((v + penalty, g, false))
     }
 
@@ -379,7 +379,7 @@ impl Graph {
         let kind = loss.kind();
         match self.loss_logits(kind) {
             Some(z) => Ok(kind
-                .value_and_grad_logits(loss.smooth(y).view(), z.view())
+                .value_and_grad_logits_unchecked(loss.smooth(y).view(), z.view())
                 .0
                 + penalty),
             None => Ok(loss.value(y, out.view()) + penalty),
