@@ -210,6 +210,24 @@ pub(crate) fn backward(
                     for (i, (c0, c1)) in g.chunks(n1 - n0).enumerate() {
                         let (c0, c1) = (n0 + c0, n0 + c1);
                         let gc = &mut gr[c0 * per..c1 * per];
+                        let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
+                        if let (Some(cols), false) = (direct_cols(g, &a), need_dx) {
+                            // Masked as read, nothing written back.
+                            if i == 0 {
+                                ksum.fill(0.0);
+                            }
+                            let m = mask.get(c0 * per..c1 * per).unwrap_or_default();
+                            let b = direct::Backward {
+                                cols,
+                                g: gc,
+                                mask: m,
+                                f,
+                            };
+                            if !direct::kernel_grad(&b, ksum, Some(&mut *bsum)) {
+                                return Err(internal("direct product sizes"));
+                            }
+                            continue;
+                        }
                         if let Some(m) = mask.get(c0 * per..c1 * per) {
                             for (gv, &m) in gc.iter_mut().zip(m) {
                                 *gv = if m != 0 { *gv } else { 0.0 };
@@ -220,13 +238,18 @@ pub(crate) fn backward(
                             super::add(bsum, row);
                         }
                         let gv = ArrayView2::from_shape((gc.len() / f, f), gc).map_err(internal)?;
-                        let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
                         let beta = if i == 0 { 0.0 } else { 1.0 };
                         if let Some(cols) = direct_cols(g, &a) {
                             if i == 0 {
                                 ksum.fill(0.0);
                             }
-                            if !direct::kernel_grad(cols, gc, f, ksum) {
+                            let b = direct::Backward {
+                                cols,
+                                g: gc,
+                                mask: &[],
+                                f,
+                            };
+                            if !direct::kernel_grad(&b, ksum, None) {
                                 return Err(internal("direct product sizes"));
                             }
                         } else {

@@ -87,7 +87,10 @@ fn forward_blocks<const MR: usize, const NB: usize, const RELU: bool, const MASK
         for (dst, src) in kb.iter_mut().zip(a.kernel.chunks_exact(f)) {
             dst.copy_from_slice(&src[fb..fb + NB]);
         }
-        let bb: [f32; NB] = std::array::from_fn(|j| bias(fb + j));
+        let mut bb = [0.0f32; NB];
+        for (j, b) in bb.iter_mut().enumerate() {
+            *b = bias(fb + j);
+        }
         let mut p0 = 0;
         while p0 + MR <= rows {
             let mut acc = [[0.0f32; NB]; MR];
@@ -140,7 +143,10 @@ fn store<const NB: usize, const RELU: bool, const MASK: bool>(
     mask: &mut [u8],
     at: usize,
 ) {
-    let v: [f32; NB] = std::array::from_fn(|j| acc[j] + bias[j]);
+    let mut v = *acc;
+    for (v, &b) in v.iter_mut().zip(bias) {
+        *v += b;
+    }
     for (y, &v) in y.iter_mut().zip(&v) {
         *y = if RELU && !(v > 0.0) { 0.0 } else { v };
     }
@@ -151,69 +157,115 @@ fn store<const NB: usize, const RELU: bool, const MASK: bool>(
     }
 }
 
-/// `kgrad += cols · g`: the kernel's gradient `(k, f)` from the transposed
-/// columns `(k, rows)` and the logits' gradient `g` `(rows, f)`, each
-/// entry summed over the positions in order, then added. Returns false,
-/// touching nothing, when the sizes do not agree.
-pub(crate) fn kernel_grad(cols: &[f32], g: &[f32], f: usize, kgrad: &mut [f32]) -> bool {
-    let rows = g.len() / f.max(1);
+/// The backward product of one chunk: the transposed columns `(k, rows)`,
+/// the logits' gradient `g` `(rows, f)` and, when not empty, relu's mask
+/// (one byte per logit: the gradient counts where it is not 0).
+pub(crate) struct Backward<'a> {
+    pub cols: &'a [f32],
+    pub g: &'a [f32],
+    pub mask: &'a [u8],
+    pub f: usize,
+}
+
+/// `kgrad += cols · g` (through the mask): the kernel's gradient `(k, f)`,
+/// each entry summed over the positions in order, then added; and when
+/// `bgrad` is given, the bias's, each row of `g` added onto it in order.
+/// Returns false, touching nothing, when the sizes do not agree.
+pub(crate) fn kernel_grad(b: &Backward, kgrad: &mut [f32], bgrad: Option<&mut [f32]>) -> bool {
+    let f = b.f;
+    let rows = b.g.len() / f.max(1);
     let k = kgrad.len() / f.max(1);
-    if !fits(k, f, rows, cols.len(), kgrad.len()) || g.len() != rows * f {
+    if !fits(k, f, rows, b.cols.len(), kgrad.len())
+        || b.g.len() != rows * f
+        || !(b.mask.is_empty() || b.mask.len() == b.g.len())
+        || bgrad.as_ref().is_some_and(|bg| bg.len() != f)
+    {
         return false;
     }
+    let bgrad = bgrad.unwrap_or_default();
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { kernel_grad_avx2(cols, g, f, kgrad) };
+        unsafe { kernel_grad_avx2(b, kgrad, bgrad) };
         return true;
     }
-    kernel_grad_blocks::<3, 8>(cols, g, f, kgrad);
+    kernel_grad_any::<3, 8>(b, kgrad, bgrad);
     true
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn kernel_grad_avx2(cols: &[f32], g: &[f32], f: usize, kgrad: &mut [f32]) {
-    kernel_grad_blocks::<3, 16>(cols, g, f, kgrad);
+fn kernel_grad_avx2(b: &Backward, kgrad: &mut [f32], bgrad: &mut [f32]) {
+    kernel_grad_any::<3, 16>(b, kgrad, bgrad);
 }
 
-/// [`kernel_grad`] in blocks of `QB` kernel rows by `NB` filters.
+/// [`kernel_grad`] in blocks of `QB` kernel rows by `NB` filters; the
+/// bias's gradient (when `bgrad` is not empty) with the first block.
 #[inline(always)]
-fn kernel_grad_blocks<const QB: usize, const NB: usize>(
-    cols: &[f32],
-    g: &[f32],
-    f: usize,
+fn kernel_grad_any<const QB: usize, const NB: usize>(
+    b: &Backward,
     kgrad: &mut [f32],
+    bgrad: &mut [f32],
 ) {
-    let k = kgrad.len() / f;
+    let k = kgrad.len() / b.f;
     let mut q0 = 0;
     while q0 < k {
-        if q0 + QB <= k {
-            kgrad_rows::<QB, NB>(cols, g, f, q0, kgrad);
-            q0 += QB;
-        } else {
-            kgrad_rows::<1, NB>(cols, g, f, q0, kgrad);
-            q0 += 1;
+        let step = if q0 + QB <= k { QB } else { 1 };
+        match (step == QB, !b.mask.is_empty(), q0 == 0 && !bgrad.is_empty()) {
+            (true, true, true) => kgrad_rows::<QB, NB, true, true>(b, q0, kgrad, bgrad),
+            (true, true, false) => kgrad_rows::<QB, NB, true, false>(b, q0, kgrad, bgrad),
+            (true, false, true) => kgrad_rows::<QB, NB, false, true>(b, q0, kgrad, bgrad),
+            (true, false, false) => kgrad_rows::<QB, NB, false, false>(b, q0, kgrad, bgrad),
+            (false, true, true) => kgrad_rows::<1, NB, true, true>(b, q0, kgrad, bgrad),
+            (false, true, false) => kgrad_rows::<1, NB, true, false>(b, q0, kgrad, bgrad),
+            (false, false, true) => kgrad_rows::<1, NB, false, true>(b, q0, kgrad, bgrad),
+            (false, false, false) => kgrad_rows::<1, NB, false, false>(b, q0, kgrad, bgrad),
         }
+        q0 += step;
     }
 }
 
-/// The gradient of kernel rows `q0..q0 + R`, all filters.
+/// `NB` values of row `p` of the gradient from filter `fb` on, zeroed
+/// where the mask (when `MASK`) is 0.
 #[inline(always)]
-fn kgrad_rows<const R: usize, const NB: usize>(
-    cols: &[f32],
-    g: &[f32],
-    f: usize,
+fn grad_block<const NB: usize, const MASK: bool>(b: &Backward, p: usize, fb: usize) -> [f32; NB] {
+    let at = p * b.f + fb;
+    let mut out = [0.0f32; NB];
+    out.copy_from_slice(&b.g[at..at + NB]);
+    if MASK {
+        for (o, &m) in out.iter_mut().zip(&b.mask[at..at + NB]) {
+            *o = if m != 0 { *o } else { 0.0 };
+        }
+    }
+    out
+}
+
+/// The gradient of kernel rows `q0..q0 + R`, all filters, and with
+/// `BIAS` the bias's.
+#[inline(always)]
+fn kgrad_rows<const R: usize, const NB: usize, const MASK: bool, const BIAS: bool>(
+    b: &Backward,
     q0: usize,
     kgrad: &mut [f32],
+    bgrad: &mut [f32],
 ) {
-    let rows = g.len() / f;
-    let crows: [&[f32]; R] = std::array::from_fn(|r| &cols[(q0 + r) * rows..(q0 + r + 1) * rows]);
+    let f = b.f;
+    let rows = b.g.len() / f;
+    let crows: [&[f32]; R] = std::array::from_fn(|r| &b.cols[(q0 + r) * rows..(q0 + r + 1) * rows]);
     let mut fb = 0;
     while fb + NB <= f {
         let mut acc = [[0.0f32; NB]; R];
-        for (p, grow) in g.chunks_exact(f).enumerate() {
-            let gb = &grow[fb..fb + NB];
+        let mut bacc = [0.0f32; NB];
+        if BIAS {
+            bacc.copy_from_slice(&bgrad[fb..fb + NB]);
+        }
+        for p in 0..rows {
+            let gb = grad_block::<NB, MASK>(b, p, fb);
+            if BIAS {
+                for j in 0..NB {
+                    bacc[j] += gb[j];
+                }
+            }
             for r in 0..R {
                 let c = crows[r][p];
                 for j in 0..NB {
@@ -224,15 +276,28 @@ fn kgrad_rows<const R: usize, const NB: usize>(
         for (r, acc) in acc.iter().enumerate() {
             super::add(&mut kgrad[(q0 + r) * f + fb..(q0 + r) * f + fb + NB], acc);
         }
+        if BIAS {
+            bgrad[fb..fb + NB].copy_from_slice(&bacc);
+        }
         fb += NB;
     }
     for j in fb..f {
-        for (r, crow) in crows.iter().enumerate() {
-            let mut s = 0.0f32;
-            for (grow, &c) in g.chunks_exact(f).zip(crow.iter()) {
-                s += c * grow[j];
+        let mut sums = [0.0f32; R];
+        let mut bsum = if BIAS { bgrad[j] } else { 0.0 };
+        for p in 0..rows {
+            let [gv] = grad_block::<1, MASK>(b, p, j);
+            if BIAS {
+                bsum += gv;
             }
+            for r in 0..R {
+                sums[r] += crows[r][p] * gv;
+            }
+        }
+        for (r, s) in sums.iter().enumerate() {
             kgrad[(q0 + r) * f + j] += s;
+        }
+        if BIAS {
+            bgrad[j] = bsum;
         }
     }
 }
@@ -249,11 +314,28 @@ mod tests {
     #[test]
     fn products_equal_plain_sums_on_every_path() {
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
-        for &(k, f, rows) in &[(9, 32, 676), (1, 3, 5), (27, 20, 33), (4, 16, 7), (32, 40, 9)] {
-            let mut v = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-1.0..1.0)).collect() };
+        for &(k, f, rows) in &[
+            (9, 32, 676),
+            (1, 3, 5),
+            (27, 20, 33),
+            (4, 16, 7),
+            (32, 40, 9),
+        ] {
+            let mut v =
+                |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-1.0..1.0)).collect() };
             let (cols, kernel, bias, g) = (v(k * rows), v(k * f), v(f), v(rows * f));
-            for (b, relu) in [(Some(&bias[..]), true), (None, false), (Some(&bias[..]), false)] {
-                let a = Forward { cols: &cols, kernel: &kernel, f, bias: b, relu };
+            for (b, relu) in [
+                (Some(&bias[..]), true),
+                (None, false),
+                (Some(&bias[..]), false),
+            ] {
+                let a = Forward {
+                    cols: &cols,
+                    kernel: &kernel,
+                    f,
+                    bias: b,
+                    relu,
+                };
                 let mut y = vec![f32::NAN; rows * f];
                 let mut mask = vec![7u8; rows * f];
                 assert!(forward(&a, &mut y, &mut mask));
@@ -274,27 +356,63 @@ mod tests {
                     }
                 }
             }
-            let start = v(k * f);
-            let mut kg = start.clone();
-            assert!(kernel_grad(&cols, &g, f, &mut kg));
-            let mut kg3 = start.clone();
-            kernel_grad_blocks::<3, 8>(&cols, &g, f, &mut kg3);
-            assert_eq!(kg3, kg, "paths {k} {f} {rows}");
-            for q in 0..k {
-                for j in 0..f {
-                    let mut s = 0.0f32;
-                    for p in 0..rows {
-                        s += cols[q * rows + p] * g[p * f + j];
+            let mask: Vec<u8> = (0..rows * f).map(|i| u8::from(i % 3 != 0)).collect();
+            for m in [&mask[..], &[]] {
+                let b = Backward {
+                    cols: &cols,
+                    g: &g,
+                    mask: m,
+                    f,
+                };
+                let (start, bstart) = (v(k * f), v(f));
+                let (mut kg, mut bg) = (start.clone(), bstart.clone());
+                assert!(kernel_grad(&b, &mut kg, Some(&mut bg)));
+                let (mut kg3, mut bg3) = (start.clone(), bstart.clone());
+                kernel_grad_any::<3, 8>(&b, &mut kg3, &mut bg3);
+                assert_eq!((&kg3, &bg3), (&kg, &bg), "paths {k} {f} {rows}");
+                let mut kg_alone = start.clone();
+                assert!(kernel_grad(&b, &mut kg_alone, None));
+                assert_eq!(kg_alone, kg);
+                let gm = |p: usize, j: usize| {
+                    if m.is_empty() || m[p * f + j] != 0 {
+                        g[p * f + j]
+                    } else {
+                        0.0
                     }
-                    assert_eq!(kg[q * f + j], start[q * f + j] + s, "dk {k} {f} {rows}");
+                };
+                for j in 0..f {
+                    let mut bs = bstart[j];
+                    for p in 0..rows {
+                        bs += gm(p, j);
+                    }
+                    assert_eq!(bg[j], bs, "db {k} {f} {rows}");
+                    for q in 0..k {
+                        let mut s = 0.0f32;
+                        for p in 0..rows {
+                            s += cols[q * rows + p] * gm(p, j);
+                        }
+                        assert_eq!(kg[q * f + j], start[q * f + j] + s, "dk {k} {f} {rows}");
+                    }
                 }
             }
         }
         // Sizes that disagree are refused, untouched.
-        let a = Forward { cols: &[1.0; 5], kernel: &[1.0; 4], f: 2, bias: None, relu: false };
+        let a = Forward {
+            cols: &[1.0; 5],
+            kernel: &[1.0; 4],
+            f: 2,
+            bias: None,
+            relu: false,
+        };
         let mut y = [5.0f32; 6];
         assert!(!forward(&a, &mut y, &mut []));
         assert_eq!(y, [5.0; 6]);
-        assert!(!kernel_grad(&[1.0; 5], &[1.0; 6], 2, &mut y[..4]));
+        let b = Backward {
+            cols: &[1.0; 5],
+            g: &[1.0; 6],
+            mask: &[],
+            f: 2,
+        };
+        assert!(!kernel_grad(&b, &mut y[..4], None));
     }
 }

@@ -308,9 +308,18 @@ mod tests {
         let d: Vec<f32> = (0..out.len()).map(|i| (i % 7) as f32 - 3.0).collect();
         let dx = g.max_backward(Team::one(), &d, &arg, n, Vec::new());
         run(1e9, |team| {
-            assert_eq!(g.max_forward(team, &x, n, true, (vec![3.0; 7], vec![1; 9])), (out.clone(), arg.clone()));
-            assert_eq!(g.max_forward(team, &x, n, false, (vec![3.0; out.len()], vec![1; 9])), (out.clone(), vec![]));
-            assert_eq!(g.max_backward(team, &d, &arg, n, vec![9.0; dx.len() + 3]), dx);
+            assert_eq!(
+                g.max_forward(team, &x, n, true, (vec![3.0; 7], vec![1; 9])),
+                (out.clone(), arg.clone())
+            );
+            assert_eq!(
+                g.max_forward(team, &x, n, false, (vec![3.0; out.len()], vec![1; 9])),
+                (out.clone(), vec![])
+            );
+            assert_eq!(
+                g.max_backward(team, &d, &arg, n, vec![9.0; dx.len() + 3]),
+                dx
+            );
         });
     }
 

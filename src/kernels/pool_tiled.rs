@@ -45,7 +45,8 @@ impl PoolGeom {
                     let (s0, s1) = (&xi[p0 * c..][..c], &xi[(p0 + d1) * c..][..c]);
                     let (q0, q1) = (p0 as u32, (p0 + d1) as u32);
                     if let Some(a) = arg.get_mut(at..at + c) {
-                        for (((oi, ai), &v0), &v1) in o.iter_mut().zip(a.iter_mut()).zip(s0).zip(s1) {
+                        for (((oi, ai), &v0), &v1) in o.iter_mut().zip(a.iter_mut()).zip(s0).zip(s1)
+                        {
                             let m = v1 > v0;
                             *oi = f32::from_bits(select(m, v1.to_bits(), v0.to_bits()));
                             *ai = select(m, q1, q0);
@@ -96,7 +97,8 @@ impl PoolGeom {
                     if ox < self.ow && j < self.kw {
                         let at = (oy * self.ow + ox) * c;
                         let pos = (iy * self.w + ix) as u32;
-                        for ((dv, &g), &a) in d.iter_mut().zip(&gi[at..at + c]).zip(&ai[at..at + c]) {
+                        for ((dv, &g), &a) in d.iter_mut().zip(&gi[at..at + c]).zip(&ai[at..at + c])
+                        {
                             let m = 0u32.wrapping_sub(u32::from(a == pos));
                             *dv = f32::from_bits((0.0 + g).to_bits() & m);
                         }
@@ -154,8 +156,14 @@ mod tests {
             assert_eq!(bits(&dx1), bits(&dx2), "{g:?}");
         }
         // Overlapping, padded or single-position windows do not tile.
-        for (pool, strides, same) in [((2, 2), (1, 1), false), ((3, 3), (3, 3), true), ((1, 1), (1, 1), false)] {
-            assert!(!PoolGeom::new(&[5, 5, 2], pool, strides, same).unwrap().tiled());
+        for (pool, strides, same) in [
+            ((2, 2), (1, 1), false),
+            ((3, 3), (3, 3), true),
+            ((1, 1), (1, 1), false),
+        ] {
+            assert!(!PoolGeom::new(&[5, 5, 2], pool, strides, same)
+                .unwrap()
+                .tiled());
         }
     }
 }

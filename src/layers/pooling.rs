@@ -129,7 +129,10 @@ impl Windows {
         let out = pool_rows(base, &x, |xsl, n| {
             let (out, arg) = if max {
                 let len = n * g.oh * g.ow * g.c;
-                let bufs = (spares.0.take(len), spares.1.take(if training { len } else { 0 }));
+                let bufs = (
+                    spares.0.take(len),
+                    spares.1.take(if training { len } else { 0 }),
+                );
                 g.max_forward(team, xsl, n, training, bufs)
             } else {
                 (g.avg_forward(xsl, n), Vec::new())
