@@ -118,7 +118,7 @@ fn direct_cols<'a>(g: &Geom, a: &ArrayView2<'a, f32>) -> Option<&'a [f32]> {
     if !g.transposed() || g.k() > direct::MAX_K {
         return None;
     }
-    a.clone().reversed_axes().to_slice()
+    (*a).reversed_axes().to_slice()
 }
 
 /// Keeps the first error of the parts of a pass.

@@ -148,7 +148,7 @@ fn store<const NB: usize, const RELU: bool, const MASK: bool>(
         *v += b;
     }
     for (y, &v) in y.iter_mut().zip(&v) {
-        *y = if RELU && !(v > 0.0) { 0.0 } else { v };
+        *y = if !RELU || v > 0.0 { v } else { 0.0 };
     }
     if MASK {
         for (m, &v) in mask[at..at + NB].iter_mut().zip(&v) {
@@ -242,6 +242,8 @@ fn grad_block<const NB: usize, const MASK: bool>(b: &Backward, p: usize, fb: usi
 
 /// The gradient of kernel rows `q0..q0 + R`, all filters, and with
 /// `BIAS` the bias's.
+// The position `p` indexes the gradient's rows and `R` rows of columns at once.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn kgrad_rows<const R: usize, const NB: usize, const MASK: bool, const BIAS: bool>(
     b: &Backward,
