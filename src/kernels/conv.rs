@@ -5,6 +5,7 @@
 //! group of [`GROUP_IMAGES`] images, then over the groups in order: the
 //! groups do not depend on the number of threads, so neither do the sums.
 
+use super::direct;
 use super::gemm::gemm;
 use super::im2col::Geom;
 use crate::error::{Error, Result};
@@ -73,10 +74,17 @@ pub(crate) fn forward(
             for (n0, n1) in g.chunks(x.len() / img.max(1)) {
                 let a = g.cols(x, n0, n1, cols).ok_or_else(|| internal("columns"))?;
                 let yc = &mut y[n0 * out..n1 * out];
+                let mc = mask.get_mut(n0 * out..n1 * out);
+                if let Some(fwd) = direct_forward(w, &a, bias, relu) {
+                    if direct::forward(&fwd, yc, mc.unwrap_or_default()) {
+                        continue;
+                    }
+                    return Err(internal("direct product sizes"));
+                }
                 let mut c =
                     ArrayViewMut2::from_shape((a.nrows(), g.f), &mut *yc).map_err(internal)?;
                 gemm(inner, 1.0, &a, &w.kernel, 0.0, &mut c);
-                bias_relu(yc, g.f, bias, relu, mask.get_mut(n0 * out..n1 * out));
+                bias_relu(yc, g.f, bias, relu, mc);
             }
             Ok(())
         });
@@ -84,6 +92,33 @@ pub(crate) fn forward(
     };
     for_each_units(team, chunks, 1, data, &leaf);
     result.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The direct product's operands, when the kernel has few rows and the
+/// columns are transposed (`a` is then `(k, rows)` transposed).
+fn direct_forward<'a>(
+    w: &'a Weights,
+    a: &'a ArrayView2<f32>,
+    bias: Option<&'a [f32]>,
+    relu: bool,
+) -> Option<direct::Forward<'a>> {
+    let cols = direct_cols(&w.g, a)?;
+    Some(direct::Forward {
+        cols,
+        kernel: w.kernel.to_slice()?,
+        f: w.g.f,
+        bias,
+        relu,
+    })
+}
+
+/// The transposed columns `(k, rows)` behind `a`, when the direct
+/// products apply to this convolution.
+fn direct_cols<'a>(g: &Geom, a: &ArrayView2<'a, f32>) -> Option<&'a [f32]> {
+    if !g.transposed() || g.k() > direct::MAX_K {
+        return None;
+    }
+    (*a).reversed_axes().to_slice()
 }
 
 /// Keeps the first error of the parts of a pass.
@@ -172,10 +207,27 @@ pub(crate) fn backward(
                     .zip(sums.chunks_exact_mut(part))
                 {
                     let (ksum, bsum) = sum.split_at_mut(k * f);
-                    let mut kv = ArrayViewMut2::from_shape((k, f), ksum).map_err(internal)?;
                     for (i, (c0, c1)) in g.chunks(n1 - n0).enumerate() {
                         let (c0, c1) = (n0 + c0, n0 + c1);
                         let gc = &mut gr[c0 * per..c1 * per];
+                        let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
+                        if let (Some(cols), false) = (direct_cols(g, &a), need_dx) {
+                            // Masked as read, nothing written back.
+                            if i == 0 {
+                                ksum.fill(0.0);
+                            }
+                            let m = mask.get(c0 * per..c1 * per).unwrap_or_default();
+                            let b = direct::Backward {
+                                cols,
+                                g: gc,
+                                mask: m,
+                                f,
+                            };
+                            if !direct::kernel_grad(&b, ksum, Some(&mut *bsum)) {
+                                return Err(internal("direct product sizes"));
+                            }
+                            continue;
+                        }
                         if let Some(m) = mask.get(c0 * per..c1 * per) {
                             for (gv, &m) in gc.iter_mut().zip(m) {
                                 *gv = if m != 0 { *gv } else { 0.0 };
@@ -186,9 +238,25 @@ pub(crate) fn backward(
                             super::add(bsum, row);
                         }
                         let gv = ArrayView2::from_shape((gc.len() / f, f), gc).map_err(internal)?;
-                        let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
                         let beta = if i == 0 { 0.0 } else { 1.0 };
-                        gemm(inner, 1.0, &a.t(), &gv, beta, &mut kv);
+                        if let Some(cols) = direct_cols(g, &a) {
+                            if i == 0 {
+                                ksum.fill(0.0);
+                            }
+                            let b = direct::Backward {
+                                cols,
+                                g: gc,
+                                mask: &[],
+                                f,
+                            };
+                            if !direct::kernel_grad(&b, ksum, None) {
+                                return Err(internal("direct product sizes"));
+                            }
+                        } else {
+                            let mut kv =
+                                ArrayViewMut2::from_shape((k, f), &mut *ksum).map_err(internal)?;
+                            gemm(inner, 1.0, &a.t(), &gv, beta, &mut kv);
+                        }
                         if need_dx {
                             input_grad(inner, w, &gv, c1 - c0, dcols, &mut dx[c0 * img..c1 * img])?;
                         }

@@ -4,10 +4,12 @@
 //! layer owns its weights and caches and calls these.
 
 pub(crate) mod conv;
+pub(crate) mod direct;
 pub(crate) mod gemm;
 pub(crate) mod im2col;
 pub(crate) mod limit;
 pub(crate) mod pool;
+mod pool_tiled;
 
 /// `dst += src`, element by element.
 pub(crate) fn add(dst: &mut [f32], src: &[f32]) {

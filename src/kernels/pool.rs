@@ -24,25 +24,32 @@ impl PoolGeom {
     /// The maxima of `n` images `x` (`n * oh * ow * c` values) and, when
     /// `argmax`, for each the spatial index `iy * w + ix` that won (the
     /// first on ties); the caller checked that `h * w` fits in `u32`.
-    /// Parts of the batch run on the team's threads.
+    /// Written whole into `out` and `arg`, whatever they held (buffers
+    /// reused). Parts of the batch run on the team's threads.
     pub fn max_forward(
         &self,
         team: Team,
         x: &[f32],
         n: usize,
         argmax: bool,
+        (mut out, mut arg): (Vec<f32>, Vec<u32>),
     ) -> (Vec<f32>, Vec<u32>) {
         let per = self.oh * self.ow * self.c;
-        let mut out = vec![0.0f32; n * per];
-        let mut arg = vec![0u32; if argmax { out.len() } else { 0 }];
+        out.resize(n * per, 0.0);
+        arg.resize(if argmax { out.len() } else { 0 }, 0);
         let img = self.h * self.w * self.c;
         let data = (
             Units(x, img),
             Units(&mut out[..], per),
             Units(&mut arg[..], per),
         );
+        let tiled = self.tiled();
         let f = |_, (Units(x, _), Units(o, _), Units(a, _)): (Units<&[f32]>, _, _)| {
-            self.max_images(x, o, a)
+            if tiled {
+                self.max_tiled(x, o, a)
+            } else {
+                self.max_images(x, o, a)
+            }
         };
         for_each_units(team, n, self.min_images(), data, &f);
         (out, arg)
@@ -54,7 +61,7 @@ impl PoolGeom {
     }
     /// [`PoolGeom::max_forward`] of the images `x` into `out` and `arg`
     /// (empty when no winners are wanted).
-    fn max_images(&self, x: &[f32], out: &mut [f32], arg: &mut [u32]) {
+    pub(super) fn max_images(&self, x: &[f32], out: &mut [f32], arg: &mut [u32]) {
         let c = self.c;
         let n = x.len() / (self.h * self.w * c).max(1);
         let mut out_rows = out.chunks_exact_mut(c.max(1));
@@ -105,22 +112,39 @@ impl PoolGeom {
     }
     /// dL/d input of `n` images from dL/d output `grad` and the winners
     /// `arg` of [`PoolGeom::max_forward`]: each gradient goes to its winner.
-    pub fn max_backward(&self, team: Team, grad: &[f32], arg: &[u32], n: usize) -> Vec<f32> {
+    /// The result is written in `dx`, whatever it holds (a buffer reused).
+    pub fn max_backward(
+        &self,
+        team: Team,
+        grad: &[f32],
+        arg: &[u32],
+        n: usize,
+        mut dx: Vec<f32>,
+    ) -> Vec<f32> {
         let img = self.h * self.w * self.c;
-        let mut dx = vec![0.0f32; n * img];
         let per = self.oh * self.ow * self.c;
+        let tiled = self.tiled();
+        if !tiled || grad.len() != n * per || arg.len() != grad.len() {
+            // Gradients are added onto zeros.
+            dx.clear();
+        }
+        dx.resize(n * img, 0.0);
         if grad.len() != n * per || arg.len() != grad.len() {
             return dx;
         }
         let data = (Units(grad, per), Units(arg, per), Units(&mut dx[..], img));
         let f = |_, (Units(g, _), Units(a, _), Units(dx, _)): (Units<&[f32]>, _, _)| {
-            self.unmax_images(g, a, dx)
+            if tiled {
+                self.unmax_tiled(g, a, dx)
+            } else {
+                self.unmax_images(g, a, dx)
+            }
         };
         for_each_units(team, n, self.min_images(), data, &f);
         dx
     }
     /// Adds each gradient of `grad` onto its winner in `dx`, image by image.
-    fn unmax_images(&self, grad: &[f32], arg: &[u32], dx: &mut [f32]) {
+    pub(super) fn unmax_images(&self, grad: &[f32], arg: &[u32], dx: &mut [f32]) {
         let c = self.c.max(1);
         let img = self.h * self.w * self.c;
         let per = (self.oh * self.ow * self.c).max(1);
@@ -280,13 +304,22 @@ mod tests {
         let x: Vec<f32> = (0..n * 13 * 11 * 8)
             .map(|i| ((i * 37) % 101) as f32)
             .collect();
-        let (out, arg) = g.max_forward(Team::one(), &x, n, true);
+        let (out, arg) = g.max_forward(Team::one(), &x, n, true, Default::default());
         let d: Vec<f32> = (0..out.len()).map(|i| (i % 7) as f32 - 3.0).collect();
-        let dx = g.max_backward(Team::one(), &d, &arg, n);
+        let dx = g.max_backward(Team::one(), &d, &arg, n, Vec::new());
         run(1e9, |team| {
-            assert_eq!(g.max_forward(team, &x, n, true), (out.clone(), arg.clone()));
-            assert_eq!(g.max_forward(team, &x, n, false), (out.clone(), vec![]));
-            assert_eq!(g.max_backward(team, &d, &arg, n), dx);
+            assert_eq!(
+                g.max_forward(team, &x, n, true, (vec![3.0; 7], vec![1; 9])),
+                (out.clone(), arg.clone())
+            );
+            assert_eq!(
+                g.max_forward(team, &x, n, false, (vec![3.0; out.len()], vec![1; 9])),
+                (out.clone(), vec![])
+            );
+            assert_eq!(
+                g.max_backward(team, &d, &arg, n, vec![9.0; dx.len() + 3]),
+                dx
+            );
         });
     }
 
@@ -295,10 +328,10 @@ mod tests {
         // One 3x3 image, 1 channel, 2x2 windows, stride 1.
         let g = PoolGeom::new(&[3, 3, 1], (2, 2), (1, 1), false).unwrap();
         let x = [1.0, 5.0, 2.0, 4.0, 3.0, 9.0, 0.0, 8.0, 7.0];
-        let (out, arg) = g.max_forward(Team::one(), &x, 1, true);
+        let (out, arg) = g.max_forward(Team::one(), &x, 1, true, Default::default());
         assert_eq!(out, [5.0, 9.0, 8.0, 9.0]);
         assert_eq!(arg, [1, 5, 7, 5]);
-        let dx = g.max_backward(Team::one(), &[1.0, 2.0, 3.0, 4.0], &arg, 1);
+        let dx = g.max_backward(Team::one(), &[1.0, 2.0, 3.0, 4.0], &arg, 1, Vec::new());
         assert_eq!(dx, [0.0, 1.0, 0.0, 0.0, 0.0, 6.0, 0.0, 3.0, 0.0]);
     }
 
@@ -308,9 +341,9 @@ mod tests {
     fn backward_is_the_adjoint_of_selection() {
         let g = PoolGeom::new(&[5, 4, 2], (2, 3), (2, 2), true).unwrap();
         let x: Vec<f32> = (0..2 * 5 * 4 * 2).map(|i| ((i * 37) % 23) as f32).collect();
-        let (out, arg) = g.max_forward(Team::one(), &x, 2, true);
+        let (out, arg) = g.max_forward(Team::one(), &x, 2, true, Default::default());
         let d: Vec<f32> = (0..out.len()).map(|i| (i % 5) as f32 - 2.0).collect();
-        let dx = g.max_backward(Team::one(), &d, &arg, 2);
+        let dx = g.max_backward(Team::one(), &d, &arg, 2, vec![f32::NAN; 3]);
         let lhs: f32 = out.iter().zip(&d).map(|(a, b)| a * b).sum();
         let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
         assert_eq!(lhs, rhs);

@@ -5,7 +5,7 @@
 //! are applied while the chunk is in cache. Padding follows TensorFlow: 'same' puts
 //! `total / 2` before and the rest after.
 
-use super::{batch_rows, cfg, check_alloc, Base, Ctx, Fused, Layer, Param, Size2, Team};
+use super::{batch_rows, cfg, check_alloc, Base, Ctx, Fused, Layer, Param, Size2, Spare, Team};
 use crate::activations::{ActivationFn, ActivationSpec};
 use crate::error::{Error, Result};
 use crate::initializers::glorot_uniform;
@@ -46,6 +46,10 @@ pub struct Conv2D {
     /// For relu: whether each logit was positive (all relu's backward
     /// needs, at a quarter of the logits' size).
     cache_mask: Option<Vec<u8>>,
+    /// The last mask's buffer, and the last gradient's (the size of the
+    /// output), reused by the next batch's forward pass.
+    spare_mask: Spare<u8>,
+    spare_y: Spare<f32>,
 }
 
 impl Conv2D {
@@ -67,6 +71,8 @@ impl Conv2D {
             geom: None,
             cache_x: None,
             cache_mask: None,
+            spare_mask: Spare::default(),
+            spare_y: Spare::default(),
         }
     }
     /// Sets the activation, by name or value.
@@ -162,8 +168,9 @@ impl Layer for Conv2D {
         let relu = act == ActivationFn::Relu;
         let keep_mask = ctx.training && relu;
         let total = out_shape.iter().product();
-        let mut y = vec![0.0f32; total];
-        let mut mask = vec![0u8; if keep_mask { total } else { 0 }];
+        // Both are written whole.
+        let mut y = self.spare_y.take(total);
+        let mut mask = self.spare_mask.take(if keep_mask { total } else { 0 });
         let w = Weights { g, kernel };
         conv::forward(ctx.team, &w, bias, relu, xsl, &mut y, &mut mask)?;
         let y = ArrayD::from_shape_vec(out_shape, y).map_err(|e| self.internal(e))?;
@@ -203,7 +210,9 @@ impl Layer for Conv2D {
     }
     fn clear_cache(&mut self) {
         self.cache_x = None;
-        self.cache_mask = None;
+        if let Some(m) = self.cache_mask.take() {
+            self.spare_mask.put(m);
+        }
         self.fused.clear();
     }
 }
@@ -250,6 +259,8 @@ impl Conv2D {
             dx: &mut dx,
         };
         conv::backward(team, &Weights { g, kernel }, xsl, gsl, mask, grads)?;
+        // The gradient has the output's size: the next batch's output.
+        self.spare_y.put(grad.into_raw_vec_and_offset().0);
         if !need_input_grad {
             return Ok(None);
         }

@@ -62,14 +62,14 @@ impl Global {
     pub fn forward(
         &mut self,
         base: &Base,
-        x: &ArrayD<f32>,
+        x: ArrayD<f32>,
         training: bool,
         _team: Team,
     ) -> Result<ArrayD<f32>> {
         self.cache = None;
         let (steps, c) = self.dims;
         let (max, cache) = (self.max, &mut self.cache);
-        pool_rows(base, x, |xsl, n| {
+        pool_rows(base, &x, |xsl, n| {
             let (out, arg) = global_forward(xsl, n, steps, c, max);
             if training {
                 *cache = Some((n, arg));
@@ -77,10 +77,10 @@ impl Global {
             out
         })
     }
-    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>, _team: Team) -> Result<ArrayD<f32>> {
+    pub fn backward(&self, base: &Base, grad: ArrayD<f32>, _team: Team) -> Result<ArrayD<f32>> {
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
         let (steps, c) = self.dims;
-        unpool_rows(base, grad, *n, |gsl| {
+        unpool_rows(base, &grad, *n, |gsl| {
             global_backward(gsl, *n, steps, c, self.max.then_some(&arg[..]))
         })
     }

@@ -13,6 +13,7 @@ mod global_pooling;
 mod input;
 mod pooling;
 mod size2;
+mod spare;
 mod util;
 
 pub use crate::parallel::Team;
@@ -22,6 +23,7 @@ pub use fused::Fused;
 pub(crate) use input::Node;
 pub use input::{Call, Input, KerasTensor};
 pub use size2::Size2;
+use spare::Spare;
 use util::debug_layer;
 pub(crate) use util::{batch_rows, cfg, check_alloc, from_config, layer_class, standard};
 pub use util::{count_params, count_trainable_params};

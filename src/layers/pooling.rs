@@ -3,7 +3,7 @@
 //! `padding`) and the checks of `build`; for every pooling layer, the
 //! [`Layer`](super::Layer) methods that hand the work to its `pool`.
 
-use super::{batch_rows, cfg, Base, Team};
+use super::{batch_rows, cfg, Base, Spare, Team};
 use crate::error::{Error, Result};
 use crate::kernels::pool::PoolGeom;
 use crate::kernels::{conv_out, is_same_padding};
@@ -85,6 +85,12 @@ pub(super) struct Windows {
     /// The batch size and (for the maximum) for each output the spatial
     /// index `iy * width + ix` of the input that won, of the last training pass.
     cache: Option<(usize, Vec<u32>)>,
+    /// The input of the last training pass of max pooling, whose buffer
+    /// the backward pass writes dL/d input into (no zeroed allocation).
+    spare: Vec<f32>,
+    /// The last outputs' and winners' buffers, for the next batch.
+    spare_out: Spare<f32>,
+    spare_arg: Spare<u32>,
 }
 
 impl Windows {
@@ -94,6 +100,9 @@ impl Windows {
             max,
             geom: None,
             cache: None,
+            spare: Vec::new(),
+            spare_out: Spare::default(),
+            spare_arg: Spare::default(),
         }
     }
     fn geom(&self, base: &Base) -> Result<PoolGeom> {
@@ -109,16 +118,22 @@ impl Windows {
     pub fn forward(
         &mut self,
         base: &Base,
-        x: &ArrayD<f32>,
+        x: ArrayD<f32>,
         training: bool,
         team: Team,
     ) -> Result<ArrayD<f32>> {
-        self.cache = None;
+        self.clear();
         let g = self.geom(base)?;
         let (max, cache) = (self.max, &mut self.cache);
-        pool_rows(base, x, |xsl, n| {
+        let spares = (&mut self.spare_out, &mut self.spare_arg);
+        let out = pool_rows(base, &x, |xsl, n| {
             let (out, arg) = if max {
-                g.max_forward(team, xsl, n, training)
+                let len = n * g.oh * g.ow * g.c;
+                let bufs = (
+                    spares.0.take(len),
+                    spares.1.take(if training { len } else { 0 }),
+                );
+                g.max_forward(team, xsl, n, training, bufs)
             } else {
                 (g.avg_forward(xsl, n), Vec::new())
             };
@@ -126,21 +141,34 @@ impl Windows {
                 *cache = Some((n, arg));
             }
             out
-        })
+        })?;
+        if training && max {
+            self.spare = x.into_raw_vec_and_offset().0;
+        }
+        Ok(out)
     }
-    pub fn backward(&self, base: &Base, grad: &ArrayD<f32>, team: Team) -> Result<ArrayD<f32>> {
+    pub fn backward(&mut self, base: &Base, grad: ArrayD<f32>, team: Team) -> Result<ArrayD<f32>> {
         let g = self.geom(base)?;
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
-        unpool_rows(base, grad, *n, |gsl| {
+        let spare = std::mem::take(&mut self.spare);
+        let dx = unpool_rows(base, &grad, *n, |gsl| {
             if self.max {
-                g.max_backward(team, gsl, arg, *n)
+                g.max_backward(team, gsl, arg, *n, spare)
             } else {
                 g.avg_backward(gsl, *n)
             }
-        })
+        })?;
+        if self.max {
+            // The gradient has the output's size: the next batch's output.
+            self.spare_out.put(grad.into_raw_vec_and_offset().0);
+        }
+        Ok(dx)
     }
     pub fn clear(&mut self) {
-        self.cache = None;
+        if let Some((_, arg)) = self.cache.take() {
+            self.spare_arg.put(arg);
+        }
+        self.spare = Vec::new();
     }
     /// The config entries of layer `name` (strides resolved).
     pub fn config(&self, name: &str) -> serde_json::Value {
@@ -259,7 +287,7 @@ macro_rules! pool_layer_methods {
             x: ndarray::ArrayD<f32>,
             ctx: &mut $crate::layers::Ctx,
         ) -> $crate::error::Result<ndarray::ArrayD<f32>> {
-            self.pool.forward(&self.base, &x, ctx.training, ctx.team)
+            self.pool.forward(&self.base, x, ctx.training, ctx.team)
         }
         fn try_backward(
             &mut self,
@@ -270,7 +298,7 @@ macro_rules! pool_layer_methods {
             if !need_input_grad {
                 return Ok(None);
             }
-            self.pool.backward(&self.base, &grad, team).map(Some)
+            self.pool.backward(&self.base, grad, team).map(Some)
         }
         fn clear_cache(&mut self) {
             self.pool.clear();
