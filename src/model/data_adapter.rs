@@ -36,7 +36,7 @@ impl Graph {
     ) -> Result<Data<'a>> {
         let x = self.adjust_input_rank(x);
         self.check_input(what, x.shape())?;
-        check_finite(what, x.view())?;
+        check_finite(Team::one(), what, x.view())?;
         let y_what = what.replacen('x', "y", 1);
         let y = y.to_tensor().into_owned();
         // check_input guarantees rank >= 1 and at least one sample.
@@ -166,10 +166,11 @@ pub(crate) fn split_at(n: usize, fraction: f32) -> usize {
 }
 
 /// Rejects NaN and infinity in input data.
-pub(crate) fn check_finite(what: &str, x: ArrayViewD<f32>) -> Result<()> {
-    // Fast path: a contiguous array is scanned as one slice.
+pub(crate) fn check_finite(team: Team, what: &str, x: ArrayViewD<f32>) -> Result<()> {
+    // Fast path: a contiguous array is scanned as one slice, split over
+    // the team's threads.
     if let Some(s) = x.as_slice_memory_order() {
-        if crate::parallel::all_finite(Team::one(), s) {
+        if crate::parallel::all_finite(team, s) {
             return Ok(());
         }
     }

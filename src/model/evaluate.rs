@@ -125,12 +125,12 @@ impl Graph {
         self.build_for(x.shape())?;
         let x = self.adjust_input_rank(x);
         self.check_input("x", x.shape())?;
-        check_finite("x", x.view())?;
         let x = x.as_standard_layout();
         let work = self.flops(x.shape()[0], false);
         let _stop = crate::interrupt::guard();
         crate::parallel::run(work, |team| {
             let x = x.view();
+            check_finite(team, "x", x.view())?;
             let rows = Rows::of(&x)?;
             let mut parts: Vec<ArrayD<f32>> = Vec::new();
             let mut done = 0;

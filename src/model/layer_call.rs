@@ -60,7 +60,7 @@ impl LayerRef<'_> {
                     .join(", ")
             )));
         }
-        check_finite("x", x.view())?;
+        check_finite(Team::one(), "x", x.view())?;
         let mut copy: Box<dyn Layer> = layer.box_clone();
         let mut rng = crate::random::fork();
         let mut ctx = Ctx {
