@@ -211,48 +211,42 @@ pub(crate) fn backward(
                         let (c0, c1) = (n0 + c0, n0 + c1);
                         let gc = &mut gr[c0 * per..c1 * per];
                         let a = g.cols(x, c0, c1, cols).ok_or_else(|| internal("columns"))?;
-                        if let (Some(cols), false) = (direct_cols(g, &a), need_dx) {
-                            // Masked as read, nothing written back.
-                            if i == 0 {
-                                ksum.fill(0.0);
+                        let direct = direct_cols(g, &a);
+                        // Without dL/d input, the direct product reads the
+                        // gradient through the mask and sums the bias's
+                        // gradient itself: nothing is written back.
+                        let fused = direct.is_some() && !need_dx;
+                        let m = mask.get(c0 * per..c1 * per).unwrap_or_default();
+                        if !fused {
+                            for (gv, &keep) in gc.iter_mut().zip(m) {
+                                *gv = if keep != 0 { *gv } else { 0.0 };
                             }
-                            let m = mask.get(c0 * per..c1 * per).unwrap_or_default();
-                            let b = direct::Backward {
-                                cols,
-                                g: gc,
-                                mask: m,
-                                f,
-                            };
-                            if !direct::kernel_grad(&b, ksum, Some(&mut *bsum)) {
-                                return Err(internal("direct product sizes"));
-                            }
-                            continue;
-                        }
-                        if let Some(m) = mask.get(c0 * per..c1 * per) {
-                            for (gv, &m) in gc.iter_mut().zip(m) {
-                                *gv = if m != 0 { *gv } else { 0.0 };
+                            for row in gc.chunks_exact(f) {
+                                super::add(bsum, row);
                             }
                         }
                         let gc = &*gc;
-                        for row in gc.chunks_exact(f) {
-                            super::add(bsum, row);
-                        }
                         let gv = ArrayView2::from_shape((gc.len() / f, f), gc).map_err(internal)?;
-                        let beta = if i == 0 { 0.0 } else { 1.0 };
-                        if let Some(cols) = direct_cols(g, &a) {
+                        if let Some(cols) = direct {
                             if i == 0 {
                                 ksum.fill(0.0);
                             }
+                            let (mask, bias) = if fused {
+                                (m, Some(&mut *bsum))
+                            } else {
+                                (&[][..], None)
+                            };
                             let b = direct::Backward {
                                 cols,
                                 g: gc,
-                                mask: &[],
+                                mask,
                                 f,
                             };
-                            if !direct::kernel_grad(&b, ksum, None) {
+                            if !direct::kernel_grad(&b, ksum, bias) {
                                 return Err(internal("direct product sizes"));
                             }
                         } else {
+                            let beta = if i == 0 { 0.0 } else { 1.0 };
                             let mut kv =
                                 ArrayViewMut2::from_shape((k, f), &mut *ksum).map_err(internal)?;
                             gemm(inner, 1.0, &a.t(), &gv, beta, &mut kv);

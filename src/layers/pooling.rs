@@ -87,7 +87,7 @@ pub(super) struct Windows {
     cache: Option<(usize, Vec<u32>)>,
     /// The input of the last training pass of max pooling, whose buffer
     /// the backward pass writes dL/d input into (no zeroed allocation).
-    spare: Vec<f32>,
+    spare_in: Spare<f32>,
     /// The last outputs' and winners' buffers, for the next batch.
     spare_out: Spare<f32>,
     spare_arg: Spare<u32>,
@@ -100,7 +100,7 @@ impl Windows {
             max,
             geom: None,
             cache: None,
-            spare: Vec::new(),
+            spare_in: Spare::default(),
             spare_out: Spare::default(),
             spare_arg: Spare::default(),
         }
@@ -143,16 +143,16 @@ impl Windows {
             out
         })?;
         if training && max {
-            self.spare = x.into_raw_vec_and_offset().0;
+            self.spare_in.put(x.into_raw_vec_and_offset().0);
         }
         Ok(out)
     }
     pub fn backward(&mut self, base: &Base, grad: ArrayD<f32>, team: Team) -> Result<ArrayD<f32>> {
         let g = self.geom(base)?;
         let (n, arg) = self.cache.as_ref().ok_or_else(|| base.no_cache())?;
-        let spare = std::mem::take(&mut self.spare);
         let dx = unpool_rows(base, &grad, *n, |gsl| {
             if self.max {
+                let spare = self.spare_in.take(*n * g.h * g.w * g.c);
                 g.max_backward(team, gsl, arg, *n, spare)
             } else {
                 g.avg_backward(gsl, *n)
@@ -168,7 +168,7 @@ impl Windows {
         if let Some((_, arg)) = self.cache.take() {
             self.spare_arg.put(arg);
         }
-        self.spare = Vec::new();
+        self.spare_in = Spare::default();
     }
     /// The config entries of layer `name` (strides resolved).
     pub fn config(&self, name: &str) -> serde_json::Value {
