@@ -150,6 +150,17 @@ impl Loss {
         y_pred: &[usize],
     ) -> Result<()> {
         self.check_shapes(y_true.shape(), y_pred)?;
+        self.check_classes(what, y_true, y_pred)
+    }
+
+    /// For sparse_categorical_crossentropy, checks that `y_true` holds
+    /// class indices of predictions of shape `y_pred` (shapes checked).
+    pub(crate) fn check_classes(
+        self,
+        what: &str,
+        y_true: &ArrayViewD<f32>,
+        y_pred: &[usize],
+    ) -> Result<()> {
         if self == Loss::SparseCategoricalCrossentropy {
             check_labels(what, y_true, y_pred.last().copied().unwrap_or(1))?;
         }

@@ -135,7 +135,7 @@ impl Graph {
                 "{what} contains {bad}: targets must be finite numbers"
             )));
         }
-        loss.check(what, &y.view(), &out_shape)?;
+        loss.check_classes(what, &y.view(), &out_shape)?;
         Ok(crate::losses::align_targets(loss, y, &out_shape))
     }
 }
