@@ -40,7 +40,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -195,6 +194,11 @@ def sides_of(results, case, other):
     return get(results, case, "kerust") or [], get(results, case, other) or []
 
 
+def later_epochs(runs):
+    """Every epoch after the first of every run, as {"e": seconds}."""
+    return [{"e": e} for r in runs for e in (get(r, "epoch_s") or [])[1:]]
+
+
 def epoch23(r):
     """The MLP's steady epoch in one run: the better of epochs 2 and 3."""
     e = get(r, "epoch_s") or []
@@ -296,8 +300,7 @@ def rows_for(results, machine_info):
     nbs, rels = sides_of(results, "notebook", "release")
     if nbs:
         cold = get(results, "notebook", "cold") or {}
-        ke = best([{"e": e} for r in nbs for e in (get(r, "epoch_s") or [])[1:]], "e")
-        rel = best([{"e": e} for r in rels for e in (get(r, "epoch_s") or [])[1:]], "e")
+        ke, rel = best(later_epochs(nbs), "e"), best(later_epochs(rels), "e")
         release_row("5 notebook MLP epoch, best of epochs 2-5", ke, rel, err_note("notebook"))
         release_row("5 notebook convnet epoch", best(nbs, "convnet_epoch_s"), best(rels, "convnet_epoch_s"))
         rows.append(("5 first :dep cell, cold cache", fmt_s(get(cold, "dep_cold_s")), "-", "-", "-", "-", ""))
