@@ -74,9 +74,14 @@ pub(crate) fn forward(
             for (n0, n1) in g.chunks(x.len() / img.max(1)) {
                 let a = g.cols(x, n0, n1, cols).ok_or_else(|| internal("columns"))?;
                 let yc = &mut y[n0 * out..n1 * out];
-                let mc = mask.get_mut(n0 * out..n1 * out);
+                // The mask is empty when none is kept.
+                let mc = if mask.is_empty() {
+                    &mut [][..]
+                } else {
+                    (mask.get_mut(n0 * out..n1 * out)).ok_or_else(|| internal("relu mask size"))?
+                };
                 if let Some(fwd) = direct_forward(w, &a, bias, relu) {
-                    if direct::forward(&fwd, yc, mc.unwrap_or_default()) {
+                    if direct::forward(&fwd, yc, mc) {
                         continue;
                     }
                     return Err(internal("direct product sizes"));
@@ -131,17 +136,15 @@ fn keep_error(result: &Mutex<Result<()>>, r: Result<()>) {
 }
 
 /// Adds the bias to each row of `f` logits and applies relu, recording
-/// where the logits were positive when `mask` is given and not empty.
-fn bias_relu(y: &mut [f32], f: usize, bias: Option<&[f32]>, relu: bool, mask: Option<&mut [u8]>) {
+/// where the logits were positive when `mask` is not empty.
+fn bias_relu(y: &mut [f32], f: usize, bias: Option<&[f32]>, relu: bool, mask: &mut [u8]) {
     if let Some(b) = bias {
         for row in y.chunks_exact_mut(f) {
             super::add(row, b);
         }
     }
-    if let Some(m) = mask.filter(|m| !m.is_empty()) {
-        for (m, &v) in m.iter_mut().zip(y.iter()) {
-            *m = u8::from(v > 0.0);
-        }
+    for (m, &v) in mask.iter_mut().zip(y.iter()) {
+        *m = u8::from(v > 0.0);
     }
     if relu {
         for v in y.iter_mut() {
@@ -216,7 +219,13 @@ pub(crate) fn backward(
                         // gradient through the mask and sums the bias's
                         // gradient itself: nothing is written back.
                         let fused = direct.is_some() && !need_dx;
-                        let m = mask.get(c0 * per..c1 * per).unwrap_or_default();
+                        // The mask is empty without relu.
+                        let m = if mask.is_empty() {
+                            &[][..]
+                        } else {
+                            (mask.get(c0 * per..c1 * per))
+                                .ok_or_else(|| internal("relu mask size"))?
+                        };
                         if !fused {
                             for (gv, &keep) in gc.iter_mut().zip(m) {
                                 *gv = if keep != 0 { *gv } else { 0.0 };
