@@ -970,6 +970,28 @@ fn load_file_with_a_corrupt_optimizer_state() {
 }
 
 #[test]
+fn optimizer_slots_load_from_base64_and_from_the_earlier_lists_of_numbers() {
+    let (path, mut doc) = saved_model("optslots");
+    let slots = &doc["compile"]["optimizer"]["state"]["slots"];
+    assert!(slots[0][0].is_string(), "slots are saved as base64: {slots}");
+    let saved = load_model(&path).unwrap().optimizer().unwrap().state().clone();
+    assert!(saved.slots[0][0].iter().any(|&v| v != 0.0), "{saved:?}");
+
+    // Files written before the slots were base64 hold lists of numbers.
+    doc["compile"]["optimizer"]["state"]["slots"] = serde_json::json!(saved.slots);
+    write_json(&path, &doc);
+    let loaded = load_model(&path).unwrap();
+    assert_eq!(loaded.optimizer().unwrap().state(), &saved);
+
+    doc["compile"]["optimizer"]["state"]["slots"] = serde_json::json!([["not base64!"]]);
+    write_json(&path, &doc);
+    err_with(load_model(&path), &["optimizer state slot", "base64"]);
+    doc["compile"]["optimizer"]["state"]["slots"] = serde_json::json!([[{"a": 1}]]);
+    write_json(&path, &doc);
+    err_with(load_model(&path), &["'slots'", "base64 strings or of numbers"]);
+}
+
+#[test]
 fn save_to_a_directory_that_does_not_exist() {
     let m = trained_mse();
     let path = tmp_dir("nodir")

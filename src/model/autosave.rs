@@ -9,10 +9,12 @@
 //! and tests write nothing. `fit` writes after an epoch when a second or
 //! more has passed since it last wrote, and after its last epoch; one file,
 //! written to a temporary file and renamed, so a crash while writing keeps
-//! the previous one.
+//! the previous one. It is not synced to the disk (a crash of the process
+//! leaves the file in the system's cache, complete), so an epoch does not
+//! wait for the disk: about 5 ms for the MNIST MLP with Adam.
 
 use super::graph::Graph;
-use super::save::{from_json, write_atomically};
+use super::save::{from_json, write_atomically, Durability};
 use super::{AnyModel, History};
 use crate::error::{Error, Result};
 use serde_json::{json, Value};
@@ -64,9 +66,12 @@ impl Autosave {
             .and_then(|()| {
                 let text = serde_json::to_string(&doc)
                     .map_err(|e| Error::io(format!("could not encode the autosave: {e}")))?;
-                write_atomically(&dir.join(FILE), text.as_bytes(), |f, b| {
-                    std::io::Write::write_all(f, b)
-                })
+                write_atomically(
+                    &dir.join(FILE),
+                    text.as_bytes(),
+                    Durability::Process,
+                    |f, b| std::io::Write::write_all(f, b),
+                )
             });
         self.last = Instant::now();
         if let Err(e) = written {

@@ -63,6 +63,7 @@ pub use functional::Model;
 pub use graph::{Graph, ModelKind};
 pub use history::History;
 pub use layer_ref::LayerRef;
+pub(crate) use save::{decode_values, encode};
 pub use save::{load_model, AnyModel};
 pub use sequential::Sequential;
 pub use summary::explain_params;

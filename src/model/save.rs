@@ -52,29 +52,42 @@ impl std::ops::DerefMut for AnyModel {
     }
 }
 
-pub(super) fn encode(w: &ArrayD<f32>) -> String {
-    let bytes: Vec<u8> = w.iter().flat_map(|v| v.to_le_bytes()).collect();
+/// Values as base64 of their little-endian `f32` bytes: lossless and
+/// compact (weights in model and weights files, optimizer slots).
+pub(crate) fn encode<'a>(values: impl IntoIterator<Item = &'a f32>) -> String {
+    let bytes: Vec<u8> = values.into_iter().flat_map(|v| v.to_le_bytes()).collect();
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-pub(super) fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
+/// Reads what [`encode`] writes; `what` names the data in errors.
+pub(crate) fn decode_values(s: &str, what: &str) -> Result<Vec<f32>> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s)
-        .map_err(|e| Error::io(format!("{what}: weight data is not valid base64 ({e})")))?;
+        .map_err(|e| Error::io(format!("{what}: data is not valid base64 ({e})")))?;
+    if bytes.len() % 4 != 0 {
+        return Err(Error::io(format!(
+            "{what}: data has {} bytes, not a whole number of 4-byte f32 values",
+            bytes.len()
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        // chunks_exact(4) yields slices of exactly 4 bytes.
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+pub(super) fn decode(s: &str, shape: &[usize], what: &str) -> Result<ArrayD<f32>> {
+    let data = decode_values(s, what)?;
     let n = crate::shape::checked_size(shape).unwrap_or(usize::MAX);
-    if bytes.len() != n.saturating_mul(4) {
+    if data.len() != n {
         return Err(Error::io(format!(
             "{what}: weight data has {} bytes, expected {} for shape {}",
-            bytes.len(),
+            data.len() * 4,
             n.saturating_mul(4),
             crate::shape::array_shape(shape)
         )));
     }
-    let data: Vec<f32> = bytes
-        .chunks_exact(4)
-        // chunks_exact(4) yields slices of exactly 4 bytes.
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
     ArrayD::from_shape_vec(shape, data).map_err(|e| Error::io(format!("{what}: {e}")))
 }
 
@@ -98,7 +111,7 @@ impl Graph {
         let layers: Vec<Value> = self.layers.iter().map(|l| layer_json(l.as_ref())).collect();
         let weights: Vec<Value> = self
             .named_weights()
-            .map(|(name, w)| json!({"layer": name, "shape": w.shape(), "data": encode(&w.to_owned())}))
+            .map(|(name, w)| json!({"layer": name, "shape": w.shape(), "data": encode(w.iter())}))
             .collect();
         let compile = self.compiled.as_ref().map(|c| {
             json!({
@@ -138,10 +151,25 @@ impl Graph {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let text = serde_json::to_string(&self.to_json())
             .map_err(|e| Error::io(format!("could not encode the model: {e}")))?;
-        write_atomically(path.as_ref(), text.as_bytes(), |f, bytes| {
-            f.write_all(bytes)
-        })
+        write_atomically(
+            path.as_ref(),
+            text.as_bytes(),
+            Durability::Disk,
+            |f, bytes| f.write_all(bytes),
+        )
     }
+}
+
+/// How far a write must get before [`write_atomically`] renames it over
+/// the old file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// Onto the disk (`fsync`): the file survives a power cut.
+    Disk,
+    /// Into the operating system's cache: the file survives a crash of this
+    /// process (what the autosave is for), not of the machine, and the
+    /// write costs no wait for the disk.
+    Process,
 }
 
 /// Writes `bytes` to a temporary file beside `path` with `write`, then
@@ -150,6 +178,7 @@ impl Graph {
 pub(crate) fn write_atomically(
     path: &Path,
     bytes: &[u8],
+    durability: Durability,
     write: impl FnOnce(&mut std::fs::File, &[u8]) -> std::io::Result<()>,
 ) -> Result<()> {
     let shown = path.display();
@@ -167,7 +196,9 @@ pub(crate) fn write_atomically(
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         write(&mut f, bytes)?;
-        f.sync_all()?;
+        if durability == Durability::Disk {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     result.map_err(|e| {
@@ -308,7 +339,7 @@ mod tests {
         let dir = crate::testing::scratch_dir("atomic");
         let path = dir.join("m.kerust");
         std::fs::write(&path, b"old").unwrap();
-        let err = write_atomically(&path, b"new contents", |f, b| {
+        let err = write_atomically(&path, b"new contents", Durability::Disk, |f, b| {
             f.write_all(&b[..3])?;
             Err(std::io::Error::other("disk full (injected)"))
         })

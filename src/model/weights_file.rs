@@ -3,7 +3,7 @@
 //! Keras file (`.keras`, `.h5`) from kerust's own.
 
 use super::graph::Graph;
-use super::save::{decode, encode, write_atomically};
+use super::save::{decode, encode, write_atomically, Durability};
 use crate::error::{Error, Result};
 use ndarray::ArrayD;
 use serde_json::{json, Value};
@@ -38,13 +38,15 @@ impl Graph {
     fn save_weights_to(&self, path: &Path) -> Result<()> {
         let weights: Vec<Value> = self
             .named_weights()
-            .map(|(layer, w)| json!({"layer": layer, "shape": w.shape(), "data": encode(&w.to_owned())}))
+            .map(|(layer, w)| json!({"layer": layer, "shape": w.shape(), "data": encode(w.iter())}))
             .collect();
         let doc =
             json!({"format": WEIGHTS_FORMAT, "version": 1, "model": self.name, "weights": weights});
         let text = serde_json::to_string(&doc)
             .map_err(|e| Error::io(format!("could not encode the weights: {e}")))?;
-        write_atomically(path, text.as_bytes(), |f, bytes| f.write_all(bytes))
+        write_atomically(path, text.as_bytes(), Durability::Disk, |f, bytes| {
+            f.write_all(bytes)
+        })
     }
 
     /// Loads weights saved by `save_weights` into this model, as Keras'

@@ -144,12 +144,20 @@ fn describe(keys: &[String], sizes: &[usize]) -> String {
 }
 
 impl State {
-    /// The state as JSON: `{"iterations": n, "slots": [[[..]]]}`.
+    /// The state as JSON: `{"iterations": n, "slots": [[..]], "keys": [..]}`,
+    /// each slot vector as base64 of its little-endian `f32` bytes (as the
+    /// weights are saved: lossless, and a quarter of the size of numbers).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({"iterations": self.iterations, "slots": self.slots, "keys": self.keys})
+        let slots: Vec<Vec<String>> = self
+            .slots
+            .iter()
+            .map(|kind| kind.iter().map(|v| crate::model::encode(v)).collect())
+            .collect();
+        serde_json::json!({"iterations": self.iterations, "slots": slots, "keys": self.keys})
     }
 
-    /// Reads the JSON that [`State::to_json`] writes.
+    /// Reads the JSON that [`State::to_json`] writes (and the lists of
+    /// numbers that earlier versions wrote for the slots).
     pub fn from_json(v: &serde_json::Value) -> Result<State> {
         let iterations = v
             .get("iterations")
@@ -162,11 +170,7 @@ impl State {
         let slots = match v.get("slots") {
             // An optimizer that has not stepped yet.
             None => Vec::new(),
-            Some(s) => serde_json::from_value::<Vec<Vec<Vec<f32>>>>(s.clone()).map_err(|e| {
-                Error::io(format!(
-                    "optimizer state 'slots' is not a list of lists of numbers ({e})"
-                ))
-            })?,
+            Some(s) => slots_from_json(s)?,
         };
         let keys = match v.get("keys") {
             // Files from before keys were saved.
@@ -199,6 +203,30 @@ impl State {
                 .collect();
         }
     }
+}
+
+/// The slots of a saved state: per slot kind, one vector per weight, each
+/// a base64 string or (earlier files) a list of numbers.
+fn slots_from_json(s: &serde_json::Value) -> Result<Vec<Vec<Vec<f32>>>> {
+    let wrong = || {
+        Error::io("optimizer state 'slots' is not a list of lists of base64 strings or of numbers")
+    };
+    let kinds = s.as_array().ok_or_else(wrong)?;
+    kinds
+        .iter()
+        .map(|kind| {
+            let vectors = kind.as_array().ok_or_else(wrong)?;
+            vectors
+                .iter()
+                .map(|v| match v {
+                    serde_json::Value::String(text) => {
+                        crate::model::decode_values(text, "optimizer state slot")
+                    }
+                    _ => serde_json::from_value::<Vec<f32>>(v.clone()).map_err(|_| wrong()),
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Something `compile` accepts as an optimizer: a name (`"adam"`) or an
