@@ -973,8 +973,16 @@ fn load_file_with_a_corrupt_optimizer_state() {
 fn optimizer_slots_load_from_base64_and_from_the_earlier_lists_of_numbers() {
     let (path, mut doc) = saved_model("optslots");
     let slots = &doc["compile"]["optimizer"]["state"]["slots"];
-    assert!(slots[0][0].is_string(), "slots are saved as base64: {slots}");
-    let saved = load_model(&path).unwrap().optimizer().unwrap().state().clone();
+    assert!(
+        slots[0][0].is_string(),
+        "slots are saved as base64: {slots}"
+    );
+    let saved = load_model(&path)
+        .unwrap()
+        .optimizer()
+        .unwrap()
+        .state()
+        .clone();
     assert!(saved.slots[0][0].iter().any(|&v| v != 0.0), "{saved:?}");
 
     // Files written before the slots were base64 hold lists of numbers.
@@ -988,7 +996,10 @@ fn optimizer_slots_load_from_base64_and_from_the_earlier_lists_of_numbers() {
     err_with(load_model(&path), &["optimizer state slot", "base64"]);
     doc["compile"]["optimizer"]["state"]["slots"] = serde_json::json!([[{"a": 1}]]);
     write_json(&path, &doc);
-    err_with(load_model(&path), &["'slots'", "base64 strings or of numbers"]);
+    err_with(
+        load_model(&path),
+        &["'slots'", "base64 strings or of numbers"],
+    );
 }
 
 #[test]

@@ -70,7 +70,7 @@ impl Autosave {
                     &dir.join(FILE),
                     text.as_bytes(),
                     Durability::Process,
-                    |f, b| std::io::Write::write_all(f, b),
+                    std::io::Write::write_all,
                 )
             });
         self.last = Instant::now();

@@ -151,7 +151,7 @@ impl State {
         let slots: Vec<Vec<String>> = self
             .slots
             .iter()
-            .map(|kind| kind.iter().map(|v| crate::model::encode(v)).collect())
+            .map(|kind| kind.iter().map(crate::model::encode).collect())
             .collect();
         serde_json::json!({"iterations": self.iterations, "slots": slots, "keys": self.keys})
     }
