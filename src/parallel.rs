@@ -261,6 +261,41 @@ pub(crate) fn all_finite(team: Team, x: &[f32]) -> bool {
     fa && fb
 }
 
+/// A copy of `src`, made in parallel parts when the team has threads, and
+/// whether every value is finite, checked in the same pass.
+pub(crate) fn copy_finite(team: Team, src: &[f32]) -> (Vec<f32>, bool) {
+    // Chunks that stay in L1 between the copy and the check.
+    const CHUNK: usize = 4096;
+    let finite = |c: &[f32]| !c.iter().fold(false, |bad, v| bad | !v.is_finite());
+    if team.threads() < 2 || src.len() < 2 * MIN_SPLIT_LEN {
+        // Alone, the copy grows the vector: no pass to zero it first.
+        let mut out = Vec::with_capacity(src.len());
+        let ok = src.chunks(CHUNK).fold(true, |ok, c| {
+            out.extend_from_slice(c);
+            ok & finite(c)
+        });
+        return (out, ok);
+    }
+    let mut out = vec![0.0; src.len()];
+    let bad = std::sync::atomic::AtomicBool::new(false);
+    for_each_part(team, (&mut out[..], src), &|(d, s): (
+        &mut [f32],
+        &[f32],
+    )| {
+        let ok = d
+            .chunks_mut(CHUNK)
+            .zip(s.chunks(CHUNK))
+            .fold(true, |ok, (d, s)| {
+                d.copy_from_slice(s);
+                ok & finite(d)
+            });
+        if !ok {
+            bad.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    (out, !bad.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,6 +255,23 @@ fn nan_in_x() {
 }
 
 #[test]
+fn nan_in_a_later_batch_of_a_long_predict() {
+    // Enough rows for several batches shared by the call's threads.
+    let mut m = Sequential::new();
+    m.add(Dense::new(64).input_shape([784]).activation("relu"))
+        .unwrap();
+    m.add(Dense::new(1)).unwrap();
+    let mut x = Array2::<f32>::zeros((3000, 784));
+    x[[2500, 1]] = f32::NAN;
+    x[[2900, 0]] = f32::INFINITY;
+    let want = format!("at flat index {}", 2500 * 784 + 1);
+    fails_unchanged(&mut m, &["x", "NaN", &want], |m| m.predict(&x));
+    x[[2500, 1]] = 0.0;
+    x[[2900, 0]] = 0.0;
+    assert_eq!(m.predict(&x).unwrap().shape(), &[3000, 1]);
+}
+
+#[test]
 fn inf_in_x() {
     let mut m = trained_mse();
     let mut x = x4();

@@ -1,13 +1,12 @@
 //! Inference: `predict`, and `evaluate` with its options and scores.
 
-use super::data_adapter::{batches, check_finite, Data, Rows};
+use super::data_adapter::{batches, Data, Rows};
 use super::graph::Graph;
 use super::logs::{progress_line, Logs, Totals};
 use crate::error::{Error, Result};
 use crate::layers::Team;
 use crate::metrics::MetricKind;
 use crate::tensor::AsTensor;
-use ndarray::{ArrayD, CowArray, IxDyn};
 use std::time::Instant;
 
 /// Options of `evaluate_with`, with Keras' defaults: batch size 32, one
@@ -106,50 +105,6 @@ impl std::ops::Index<&str> for Scores {
 }
 
 impl Graph {
-    /// The model's outputs for `x`, computed in batches; shape
-    /// `(samples, output shape...)`.
-    ///
-    /// ```
-    /// use kerust::prelude::*;
-    /// let mut model = Sequential::new();
-    /// model.add(Dense::new(1).input_shape([10]))?;
-    /// let x = Array2::<f32>::zeros((2, 10));
-    /// assert_eq!(model.predict(&x)?.shape(), &[2, 1]);
-    /// # Ok::<(), kerust::Error>(())
-    /// ```
-    pub fn predict<X: AsTensor + ?Sized>(&mut self, x: &X) -> Result<ArrayD<f32>> {
-        self.predict_tensor(x.to_tensor())
-    }
-
-    fn predict_tensor(&mut self, x: CowArray<'_, f32, IxDyn>) -> Result<ArrayD<f32>> {
-        self.build_for(x.shape())?;
-        let x = self.adjust_input_rank(x);
-        self.check_input("x", x.shape())?;
-        let x = x.as_standard_layout();
-        let work = self.flops(x.shape()[0], false);
-        let _stop = crate::interrupt::guard();
-        crate::parallel::run(work, |team| {
-            let x = x.view();
-            check_finite(team, "x", x.view())?;
-            let rows = Rows::of(&x)?;
-            let mut parts: Vec<ArrayD<f32>> = Vec::new();
-            let mut done = 0;
-            for batch in batches(x.shape()[0], 1024, None) {
-                if crate::interrupt::requested() {
-                    self.clear_caches();
-                    return Err(interrupted("predict", done, x.shape()[0]));
-                }
-                done += batch.len();
-                let out = self.forward(rows.take(&batch)?, false, team);
-                parts.push(out?);
-            }
-            self.clear_caches();
-            let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-            ndarray::concatenate(ndarray::Axis(0), &views)
-                .map_err(|e| Error::internal(format!("predict: joining batches: {e}")))
-        })
-    }
-
     /// Loss and metrics on data already checked.
     pub(crate) fn evaluate_unchecked(
         &mut self,
@@ -266,7 +221,7 @@ impl Graph {
 
 /// `predict` or `evaluate` stopped by the stop button after `done` of `n`
 /// samples.
-fn interrupted(call: &str, done: usize, n: usize) -> Error {
+pub(super) fn interrupted(call: &str, done: usize, n: usize) -> Error {
     crate::interrupt::stopped(
         call,
         &format!("after {done} of {n} samples"),

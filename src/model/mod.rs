@@ -47,6 +47,7 @@ mod history;
 mod layer_call;
 mod layer_ref;
 mod logs;
+mod predict;
 mod regularization;
 mod save;
 mod sequential;
