@@ -57,9 +57,9 @@ impl Graph {
                 n: x.shape()[0],
                 done: &AtomicUsize::new(0),
                 team,
+                copies,
             };
-            let threads = if copies { team.threads() } else { 1 };
-            share.run(&mut self.layers, &mut self.rng, 0..share.n, threads)
+            share.run(&mut self.layers, &mut self.rng, 0..share.n, team.threads())
         });
         self.clear_caches();
         let parts = out?;
@@ -76,6 +76,9 @@ struct Share<'a> {
     n: usize,
     done: &'a AtomicUsize,
     team: Team<'a>,
+    /// Whether the layers may be copied per thread (else the call's
+    /// threads split each product).
+    copies: bool,
 }
 
 impl Share<'_> {
@@ -89,7 +92,7 @@ impl Share<'_> {
         range: Range<usize>,
         threads: usize,
     ) -> Result<Vec<ArrayD<f32>>> {
-        if threads >= 2 && range.len() >= 2 * MIN_SHARE {
+        if self.copies && threads >= 2 && range.len() >= 2 * MIN_SHARE {
             let (t1, t2) = (threads / 2, threads - threads / 2);
             let mid = range.start + range.len() * t1 / threads;
             let (mut twin, mut twin_rng) = (layers.clone(), rng.clone());
