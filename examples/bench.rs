@@ -118,10 +118,10 @@ fn mlp_epochs(
 }
 
 /// Case 5's release side: the work of the notebook case's cells
-/// (`scripts/bench_notebook.py`) in this process, the MLP's five epochs
+/// (`scripts/bench_notebook.py`) in this process, the MLP's ten epochs
 /// and then the convnet of case 6.
 fn notebook(data: &Data) -> Result<Value, String> {
-    let (_, epochs, _) = mlp_epochs(&data.0, &data.1, 5)?;
+    let (_, epochs, _) = mlp_epochs(&data.0, &data.1, 10)?;
     let convnet = convnet(data)?;
     Ok(json!({"epoch_s": epochs, "convnet_epoch_s": convnet["epoch_s"]}))
 }

@@ -9,7 +9,7 @@ working tree between sessions do not turn a warm session cold, as a
 student's crate does not change between kernel starts), registers that
 copy's kernel, and runs a first session on an empty evcxr cache: the :dep
 cell compiles kerust. `warm` starts the kernel again on the same cache and
-runs the lessons' work: the MLP for 5 epochs and one epoch of keras.io's
+runs the lessons' work: the MLP for 10 epochs and one epoch of keras.io's
 convnet. scripts/bench.py runs `cold` once, then `warm` and the release
 build's same work (`examples/bench notebook`) in turn, and removes DIR.
 """
@@ -41,7 +41,7 @@ let y_train = y_train.slice(s![..{n}]).to_owned();
 x_train.shape().to_vec()"""
 NB_FIT = """model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])?;
 let mut bench_epochs = Vec::new();
-for _ in 0..5 {
+for _ in 0..10 {
     let t = Instant::now();
     model.fit(&x_train, &y_train, Fit::epochs(1).verbose(0))?;
     bench_epochs.push(t.elapsed().as_secs_f64());
@@ -182,12 +182,12 @@ def cold(args):
 
 def warm(args):
     """A session on the cache the cold one filled: the :dep cell, the model
-    cell twice, 5 MLP epochs, one convnet epoch after a warm-up."""
+    cell twice, 10 MLP epochs, one convnet epoch after a warm-up."""
     n = 2000 if args.quick else 60000
     d = os.environ.get("BENCH_MNIST_DIR")
     load = f"datasets::mnist::load_data_from({json.dumps(d)})" if d else "datasets::mnist::load_data()"
     cells = [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN, NB_DATA.format(load=load, n=n), NB_FIT, NB_CONVNET]
-    log("notebook: warm session (same cache and slot): :dep, model cell twice, 5 MLP epochs, the convnet")
+    log("notebook: warm session (same cache and slot): :dep, model cell twice, 10 MLP epochs, the convnet")
     s = session(args.work, cells)
     log(f"notebook: warm cells {['%.1f' % v for v in s['cell_s']]}")
     ws, texts = s["cell_s"], s["outputs"]
