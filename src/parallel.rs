@@ -248,12 +248,17 @@ pub(crate) fn for_each_units<T: SplitUnits>(
     );
 }
 
+/// Whether every value of `x` is finite, on this thread.
+fn finite(x: &[f32]) -> bool {
+    // A branch-free fold: it vectorizes.
+    !x.iter().fold(false, |bad, v| bad | !v.is_finite())
+}
+
 /// Whether every value is finite (no NaN, no infinity); long slices are
 /// scanned in parallel parts.
 pub(crate) fn all_finite(team: Team, x: &[f32]) -> bool {
     if x.len() < 2 * MIN_SPLIT_LEN || team.threads() < 2 {
-        // A branch-free fold: it vectorizes.
-        return !x.iter().fold(false, |bad, v| bad | !v.is_finite());
+        return finite(x);
     }
     let (a, b) = x.split_at(x.len() / 2);
     let (mut fa, mut fb) = (true, true);
@@ -266,7 +271,6 @@ pub(crate) fn all_finite(team: Team, x: &[f32]) -> bool {
 pub(crate) fn copy_finite(team: Team, src: &[f32]) -> (Vec<f32>, bool) {
     // Chunks that stay in L1 between the copy and the check.
     const CHUNK: usize = 4096;
-    let finite = |c: &[f32]| !c.iter().fold(false, |bad, v| bad | !v.is_finite());
     if team.threads() < 2 || src.len() < 2 * MIN_SPLIT_LEN {
         // Alone, the copy grows the vector: no pass to zero it first.
         let mut out = Vec::with_capacity(src.len());

@@ -230,10 +230,7 @@ impl<'a> Rows<'a> {
         if !finite {
             first_not_finite(what, src.iter(), range.start * row)?;
         }
-        let mut shape = vec![range.len()];
-        shape.extend_from_slice(self.rest);
-        ArrayD::from_shape_vec(shape, out)
-            .map_err(|e| Error::internal(format!("a batch of shape {:?}: {e}", self.rest)))
+        self.batch(range.len(), out)
     }
     /// The rows of a batch: the samples `idx`, or `range` in order.
     pub fn take(&self, batch: &Batch) -> Result<ArrayD<f32>> {
@@ -248,9 +245,13 @@ impl<'a> Rows<'a> {
                 out
             }
         };
-        let mut shape = vec![batch.len()];
+        self.batch(batch.len(), out)
+    }
+    /// `n` rows' values as a batch array.
+    fn batch(&self, n: usize, values: Vec<f32>) -> Result<ArrayD<f32>> {
+        let mut shape = vec![n];
         shape.extend_from_slice(self.rest);
-        ArrayD::from_shape_vec(shape, out)
+        ArrayD::from_shape_vec(shape, values)
             .map_err(|e| Error::internal(format!("a batch of shape {:?}: {e}", self.rest)))
     }
 }

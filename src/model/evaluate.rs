@@ -1,4 +1,4 @@
-//! Inference: `predict`, and `evaluate` with its options and scores.
+//! `evaluate`, with its options and scores (`predict` is in `predict.rs`).
 
 use super::data_adapter::{batches, Data, Rows};
 use super::graph::Graph;
