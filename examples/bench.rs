@@ -117,13 +117,44 @@ fn mlp_epochs(
     Ok((model, epochs, losses))
 }
 
-/// Case 5's release side: the work of the notebook case's cells
-/// (`scripts/bench_notebook.py`) in this process, the MLP's ten epochs
-/// and then the convnet of case 6.
+/// Case 5's release side, paired with a notebook session
+/// (`scripts/bench_notebook.py`): the same work, one step per line read
+/// from stdin, so that each of the kernel's epochs has a release epoch
+/// run right before or after it. `mlp` runs one MLP epoch (one
+/// `fit(.., Fit::epochs(1))` of the same model each time) and `convnet`
+/// case 6's work; each prints `STEP <seconds>`. At the end of stdin the
+/// case returns every step's time.
 fn notebook(data: &Data) -> Result<Value, String> {
-    let (_, epochs, _) = mlp_epochs(&data.0, &data.1, 10)?;
-    let convnet = convnet(data)?;
-    Ok(json!({"epoch_s": epochs, "convnet_epoch_s": convnet["epoch_s"]}))
+    use std::io::{BufRead, Write};
+    let mut model = mlp_model()?;
+    let (mut epochs, mut convnet_s): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    println!("READY");
+    for line in std::io::stdin().lock().lines() {
+        let secs = match line.map_err(|err| err.to_string())?.trim() {
+            "mlp" => {
+                let t = Instant::now();
+                model
+                    .fit(&data.0, &data.1, Fit::epochs(1).verbose(0))
+                    .map_err(e)?;
+                let secs = t.elapsed().as_secs_f64();
+                epochs.push(secs);
+                secs
+            }
+            "convnet" => {
+                let secs = convnet(data)?["epoch_s"].as_f64().unwrap_or(f64::NAN);
+                convnet_s.push(secs);
+                secs
+            }
+            other => {
+                return Err(format!(
+                    "notebook: unknown step {other:?}: expected mlp or convnet"
+                ))
+            }
+        };
+        println!("STEP {secs}");
+        std::io::stdout().flush().map_err(|err| err.to_string())?;
+    }
+    Ok(json!({"epoch_s": epochs, "convnet_epoch_s": convnet_s.first()}))
 }
 
 /// Case 1: three epochs of the MLP, each a `fit(.., Fit::epochs(1))` call;

@@ -27,11 +27,15 @@ count, forward and backward, same GEMM code and thread pool): an epoch can
 not be faster than that with this GEMM. Case 4 calls predict twice on both
 sides and the ratio uses the second call. Case 1's test accuracy is the
 median of three kerust models (one TF-Keras model). Case 5 runs one cold
-notebook session (the first :dep compiles kerust), then a warm session and
-the release build's same work (`examples/bench notebook`) in turn, --runs
-times each, and compares the notebook kernel's best MLP epoch (of epochs 2
-to 10 of each run: an epoch swings from 0.55 to 1.3 s on either side, in
-stretches of several epochs) and convnet epoch with the release build's best.
+notebook session (the first :dep compiles kerust), then --runs warm
+sessions, each paired with a release build process (`examples/bench
+notebook`) that runs the same epochs one by one, each right before or right
+after the kernel's: an epoch swings from 0.55 to 1.3 s on either side, in
+stretches of several epochs, so whole runs taken in turn compared one
+side's slow stretch with the other's fast one. It compares the notebook
+kernel's best MLP epoch (of epochs 2 to 10 of each session) and convnet
+epoch with the release build's best, and gives the median of the paired
+epochs' ratios beside it.
 
 --quick (or BENCH_QUICK=1): 2,000 training and 1,000 test images, to try the
 harness out; the numbers then mean nothing.
@@ -302,7 +306,11 @@ def rows_for(results, machine_info):
     if nbs:
         cold = get(results, "notebook", "cold") or {}
         ke, rel = best(later_epochs(nbs), "e"), best(later_epochs(rels), "e")
-        release_row("5 notebook MLP epoch, best of epochs 2-10", ke, rel, err_note("notebook"))
+        pairs = sorted(k / r for a, b in zip(nbs, rels)
+                       for k, r in zip((get(a, "epoch_s") or [])[1:], (get(b, "epoch_s") or [])[1:]) if k and r)
+        note = f"median of the paired epochs' ratios {pairs[len(pairs) // 2]:.3f} ({len(pairs)} pairs)" if pairs else ""
+        release_row("5 notebook MLP epoch, best of epochs 2-10", ke, rel,
+                    "; ".join(x for x in (err_note("notebook"), note) if x))
         release_row("5 notebook convnet epoch", best(nbs, "convnet_epoch_s"), best(rels, "convnet_epoch_s"))
         rows.append(("5 first :dep cell, cold cache", fmt_s(get(cold, "dep_cold_s")), "-", "-", "-", "-", ""))
         v, spread = best(nbs, "kernel_start_s")
@@ -344,8 +352,8 @@ def print_table(rows, machine_info, quick):
 
 
 def notebook_case(args, exe, env):
-    """Case 5: a cold session of the notebook kernel once, then a warm
-    session and the release build's same work in turn, --runs times each
+    """Case 5: a cold session of the notebook kernel once, then --runs warm
+    sessions, each paired epoch by epoch with the release build's same work
     (scripts/bench_notebook.py under the Jupyter venv, examples/bench.rs)."""
     if not os.path.exists(args.jupyter_python):
         return {"kerust": [{"error": f"no Jupyter Python at {args.jupyter_python}"}]}
@@ -360,10 +368,10 @@ def notebook_case(args, exe, env):
             out["kerust"].append({"error": out["cold"]["error"]})
             return out
         for i in range(args.runs):
-            log(f"case notebook, run {i + 1} of {args.runs}: warm session")
-            out["kerust"].append(run_side("notebook warm", driver + ["warm"] + opts, env))
-            log(f"case notebook, run {i + 1} of {args.runs}: release build")
-            out["release"].append(run_side("notebook release", [exe, "notebook"], env))
+            log(f"case notebook, run {i + 1} of {args.runs}: a warm session paired with the release build")
+            r = run_side("notebook warm", driver + ["warm", "--pair", exe] + opts, env)
+            out["kerust"].append(r)
+            out["release"].append(r.pop("release", {"error": r.get("error", "no release result")}))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out

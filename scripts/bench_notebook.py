@@ -2,7 +2,7 @@
 venv (.venv, with nbclient) by scripts/bench.py; prints one BENCH_RESULT line.
 
     python scripts/bench_notebook.py cold --kernel kerust --work DIR [--quick]
-    python scripts/bench_notebook.py warm --work DIR [--quick]
+    python scripts/bench_notebook.py warm --work DIR [--pair EXE] [--quick]
 
 `cold` copies the crate into DIR (a frozen copy, so that edits to the
 working tree between sessions do not turn a warm session cold, as a
@@ -10,8 +10,9 @@ student's crate does not change between kernel starts), registers that
 copy's kernel, and runs a first session on an empty evcxr cache: the :dep
 cell compiles kerust. `warm` starts the kernel again on the same cache and
 runs the lessons' work: the MLP for 10 epochs and one epoch of keras.io's
-convnet. scripts/bench.py runs `cold` once, then `warm` and the release
-build's same work (`examples/bench notebook`) in turn, and removes DIR.
+convnet; with --pair, the release build (`examples/bench notebook`) runs
+each of those epochs right before or after the kernel's. scripts/bench.py
+runs `cold` once, then `warm --pair` a few times, and removes DIR.
 """
 
 import argparse
@@ -39,14 +40,13 @@ NB_DATA = """let ((x_train, y_train), (x_test, y_test)) = {load}?;
 let x_train = x_train.slice(s![..{n}, .., ..]).mapv(|p| p as f32 / 255.0);
 let y_train = y_train.slice(s![..{n}]).to_owned();
 x_train.shape().to_vec()"""
-NB_FIT = """model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])?;
-let mut bench_epochs = Vec::new();
-for _ in 0..10 {
-    let t = Instant::now();
-    model.fit(&x_train, &y_train, Fit::epochs(1).verbose(0))?;
-    bench_epochs.push(t.elapsed().as_secs_f64());
-}
-println!("BENCH_EPOCHS {:?}", bench_epochs);"""
+NB_COMPILE = 'model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])?;'
+# One MLP epoch a cell, so that the release build can run its epoch right
+# before or after each (see `warm`).
+NB_EPOCH = """let t = Instant::now();
+model.fit(&x_train, &y_train, Fit::epochs(1).verbose(0))?;
+println!("BENCH_STEP {}", t.elapsed().as_secs_f64());"""
+EPOCHS = 10
 NB_CONVNET = """let x_img = x_train.clone().into_shape_with_order((x_train.shape()[0], 28, 28, 1))?;
 let y_hot = utils::to_categorical(&y_train, 10)?;
 let mut convnet = Sequential::new();
@@ -63,7 +63,7 @@ convnet.fit(&x_img.slice(s![..warm, .., .., ..]).to_owned(), &y_hot.slice(s![..w
             Fit::epochs(1).batch_size(128).verbose(0))?;
 let t = Instant::now();
 convnet.fit(&x_img, &y_hot, Fit::epochs(1).batch_size(128).verbose(0))?;
-println!("BENCH_CONVNET_EPOCH {}", t.elapsed().as_secs_f64());"""
+println!("BENCH_STEP {}", t.elapsed().as_secs_f64());"""
 
 
 def log(msg):
@@ -95,9 +95,11 @@ def paths(work):
     return crate, os.path.join(crate, "notebooks"), os.path.join(work, "jupyter"), os.path.join(work, "cache")
 
 
-def session(work, cells):
+def session(work, cells, around=None):
     """Starts the copy's kernel with evcxr's cache in the work directory,
-    runs cells, times each; stops at the first cell with an error."""
+    runs cells, times each; stops at the first cell with an error.
+    `around(i, when)` is called before and after cell i (when is "before"
+    or "after")."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -120,9 +122,13 @@ def session(work, cells):
     with client.setup_kernel(env=env):
         start = time.perf_counter() - t
         for i, cell in enumerate(nb.cells):
+            if around:
+                around(i, "before")
             t = time.perf_counter()
             client.execute_cell(cell, i)
             times.append(time.perf_counter() - t)
+            if around:
+                around(i, "after")
             texts.append(cell_text(cell))
             errors.append(cell_error(cell))
             if errors[-1]:
@@ -180,15 +186,62 @@ def cold(args):
     return out, s
 
 
+class Release:
+    """The release build's side of a warm session (`examples/bench
+    notebook`): a process that loads MNIST and runs one step per request."""
+
+    def __init__(self, exe):
+        import subprocess
+
+        self.proc = subprocess.Popen([exe, "notebook"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.expect("READY")
+
+    def expect(self, word):
+        for line in self.proc.stdout:
+            if line.startswith(word):
+                return line[len(word):].strip()
+            if line.startswith("BENCH_RESULT "):
+                raise RuntimeError("release build: " + line.strip())
+        raise RuntimeError(f"the release build ended before it printed {word} (exit code {self.proc.wait()})")
+
+    def step(self, what):
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        return float(self.expect("STEP"))
+
+    def finish(self):
+        self.proc.stdin.close()
+        out = self.expect("BENCH_RESULT")
+        self.proc.wait()
+        return json.loads(out)
+
+
 def warm(args):
     """A session on the cache the cold one filled: the :dep cell, the model
-    cell twice, 10 MLP epochs, one convnet epoch after a warm-up."""
+    cell twice, 10 MLP epochs (a cell each), one convnet epoch after a
+    warm-up. With --pair, the release build (`examples/bench notebook`)
+    runs the same epochs in its own process, each right after or right
+    before the kernel's (in turn), so that both sides of a pair meet the
+    same machine: an epoch swings from 0.55 to 1.3 s on either side, in
+    stretches of several epochs, which whole runs of one side missed."""
     n = 2000 if args.quick else 60000
     d = os.environ.get("BENCH_MNIST_DIR")
     load = f"datasets::mnist::load_data_from({json.dumps(d)})" if d else "datasets::mnist::load_data()"
-    cells = [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN, NB_DATA.format(load=load, n=n), NB_FIT, NB_CONVNET]
-    log("notebook: warm session (same cache and slot): :dep, model cell twice, 10 MLP epochs, the convnet")
-    s = session(args.work, cells)
+    head = [NB_DEP, NB_USE, NB_MODEL, NB_MODEL_AGAIN, NB_DATA.format(load=load, n=n), NB_COMPILE]
+    cells = head + [NB_EPOCH] * EPOCHS + [NB_CONVNET]
+    release = Release(args.pair) if args.pair else None
+    steps = {len(head) + i: "mlp" for i in range(EPOCHS)}
+    steps[len(cells) - 1] = "convnet"
+
+    def around(i, when):
+        """The release step of cell i: after the kernel's on even steps,
+        before it on odd ones."""
+        if release and i in steps and when == ("after" if (i - len(head)) % 2 == 0 else "before"):
+            release.step(steps[i])
+
+    log(f"notebook: warm session (same cache and slot): :dep, model cell twice, {EPOCHS} MLP epochs, the convnet"
+        + (", each paired with the release build's" if release else ""))
+    s = session(args.work, cells, around)
     log(f"notebook: warm cells {['%.1f' % v for v in s['cell_s']]}")
     ws, texts = s["cell_s"], s["outputs"]
     out = {
@@ -199,10 +252,13 @@ def warm(args):
         "model_cell_s": ws[2] if len(ws) > 2 else None,
         "model_cell_again_s": ws[3] if len(ws) > 3 else None,
     }
-    m = re.search(r"BENCH_EPOCHS (\[[^\]]*\])", texts[5] if len(texts) > 5 else "")
-    out["epoch_s"] = json.loads(m.group(1)) if m else None
-    m = re.search(r"BENCH_CONVNET_EPOCH ([0-9.eE+-]+)", texts[6] if len(texts) > 6 else "")
-    out["convnet_epoch_s"] = float(m.group(1)) if m else None
+    step = lambda i: (  # noqa: E731
+        float(m.group(1)) if i < len(texts) and (m := re.search(r"BENCH_STEP ([0-9.eE+-]+)", texts[i])) else None
+    )
+    out["epoch_s"] = [step(len(head) + i) for i in range(EPOCHS)]
+    out["convnet_epoch_s"] = step(len(cells) - 1)
+    if release:
+        out["release"] = release.finish()
     return out, s
 
 
@@ -212,6 +268,7 @@ def main():
     ap.add_argument("--work", required=True, help="the directory for the crate copy, its kernel and the evcxr cache")
     ap.add_argument("--kernel", default="kerust", help="the installed Jupyter kernel to copy (cold)")
     ap.add_argument("--quick", action="store_true", help="2,000 training images")
+    ap.add_argument("--pair", metavar="EXE", help="warm: the release build's examples/bench, run paired")
     args = ap.parse_args()
     try:
         out, s = (cold if args.phase == "cold" else warm)(args)
