@@ -141,7 +141,9 @@ fn notebook(data: &Data) -> Result<Value, String> {
                 secs
             }
             "convnet" => {
-                let secs = convnet(data)?["epoch_s"].as_f64().unwrap_or(f64::NAN);
+                let secs = convnet(data)?["epoch_s"]
+                    .as_f64()
+                    .ok_or("notebook: the convnet case gave no epoch time")?;
                 convnet_s.push(secs);
                 secs
             }
